@@ -1,0 +1,133 @@
+/**
+ * Which weights the method masks and how: one score tensor per conv/dense
+ * kernel and bias (granularity `weight`, as published), or one score per
+ * output filter / neuron shared by its kernel slice and its bias (granularity
+ * `filter`, so whole filters can go and an export can drop them). Scores,
+ * masks and counts are plain data; tensors are made on demand.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { paramKey, type Params } from '../graph/params.js';
+import { isMaskable, numel, type Graph } from '../graph/types.js';
+
+export type Granularity = 'weight' | 'filter';
+
+export interface MaskSpec {
+  node: string;
+  /** `kernel` / `bias` (weight granularity) or `filter` (covers kernel and bias). */
+  role: 'kernel' | 'bias' | 'filter';
+  /** Shape of the score / mask tensor. */
+  shape: number[];
+  /** Shape of the kernel it multiplies into (broadcast for `filter`). */
+  kernelShape: number[];
+  hasBias: boolean;
+  /** How many model parameters one score decides (1 for weight granularity). */
+  paramsPerScore: number;
+}
+
+/** A binary mask per spec: 1 byte per element (0 or 1); packed only on disk. */
+export interface MaskSet {
+  granularity: Granularity;
+  specs: MaskSpec[];
+  masks: Uint8Array[];
+}
+
+export function maskSpecs(graph: Graph, granularity: Granularity): MaskSpec[] {
+  const specs: MaskSpec[] = [];
+  for (const node of graph.nodes) {
+    if (!isMaskable(node)) continue;
+    const kernelShape = node.weights.kernel!.shape.slice();
+    const hasBias = Boolean((node.attrs as { useBias?: boolean }).useBias && node.weights.bias);
+    if (granularity === 'weight') {
+      specs.push({ node: node.name, role: 'kernel', shape: kernelShape, kernelShape, hasBias, paramsPerScore: 1 });
+      if (hasBias) {
+        const b = node.weights.bias!.shape.slice();
+        specs.push({ node: node.name, role: 'bias', shape: b, kernelShape, hasBias, paramsPerScore: 1 });
+      }
+    } else {
+      // Depthwise kernels are [kh, kw, in, mult]: output channel i*mult+m, so the
+      // filter scores are [in, mult] and broadcast straight onto the kernel.
+      const shape = node.attrs.op === 'depthwiseConv2d' ? kernelShape.slice(2) : [kernelShape[kernelShape.length - 1]!];
+      const filters = numel(shape);
+      specs.push({
+        node: node.name,
+        role: 'filter',
+        shape,
+        kernelShape,
+        hasBias,
+        paramsPerScore: numel(kernelShape) / filters + (hasBias ? 1 : 0),
+      });
+    }
+  }
+  return specs;
+}
+
+export function maskedParamCount(specs: MaskSpec[]): number {
+  return specs.reduce((a, s) => a + numel(s.shape) * s.paramsPerScore, 0);
+}
+
+/** Number of model parameters kept by a mask set. */
+export function keptParamCount(set: MaskSet): number {
+  let kept = 0;
+  set.specs.forEach((s, i) => {
+    const m = set.masks[i]!;
+    let ones = 0;
+    for (let j = 0; j < m.length; j++) ones += m[j]!;
+    kept += ones * s.paramsPerScore;
+  });
+  return kept;
+}
+
+/** Weight retention rate: kept / masked, one global ratio. */
+export function wrrOf(set: MaskSet): number {
+  return keptParamCount(set) / maskedParamCount(set.specs);
+}
+
+export function initialScores(specs: MaskSpec[], value = 1): Float32Array[] {
+  return specs.map((s) => new Float32Array(numel(s.shape)).fill(value));
+}
+
+export function masksFromScores(granularity: Granularity, specs: MaskSpec[], scores: Float32Array[]): MaskSet {
+  return { granularity, specs, masks: scores.map((s) => Uint8Array.from(s, (v) => (v > 0 ? 1 : 0))) };
+}
+
+export function fullMasks(granularity: Granularity, specs: MaskSpec[]): MaskSet {
+  return { granularity, specs, masks: specs.map((s) => new Uint8Array(numel(s.shape)).fill(1)) };
+}
+
+/**
+ * Params with kernels/biases multiplied by 0/1 masks (given as tensors aligned
+ * with `specs`, e.g. binarize(score) in the search or constants in evaluation).
+ * Untouched entries are shared with `base`. Call inside tidy / a gradient fn.
+ */
+export function applyMasks(base: Params, specs: MaskSpec[], masks: tf.Tensor[]): Params {
+  const out: Params = new Map(base);
+  specs.forEach((s, i) => {
+    const m = masks[i]!;
+    const kKey = paramKey(s.node, 'kernel');
+    const bKey = paramKey(s.node, 'bias');
+    if (s.role === 'kernel') out.set(kKey, tf.mul(base.get(kKey)!, m));
+    else if (s.role === 'bias') out.set(bKey, tf.mul(base.get(bKey)!, m));
+    else {
+      out.set(kKey, tf.mul(base.get(kKey)!, m));
+      if (s.hasBias) out.set(bKey, tf.mul(base.get(bKey)!, tf.reshape(m, [-1])));
+    }
+  });
+  return out;
+}
+
+/** WRR as a differentiable scalar from (binarised) masks aligned with `specs`. */
+export function wrrTensor(specs: MaskSpec[], masks: tf.Tensor[]): tf.Scalar {
+  const total = maskedParamCount(specs);
+  return tf.tidy(() => {
+    const parts = specs.map((s, i) => {
+      const ones = tf.sum(masks[i]!);
+      return s.paramsPerScore === 1 ? ones : tf.mul(ones, s.paramsPerScore);
+    });
+    return tf.div(tf.addN(parts), total) as tf.Scalar;
+  });
+}
+
+/** Constant mask tensors for a mask set (caller disposes). */
+export function maskTensors(set: MaskSet): tf.Tensor[] {
+  return set.specs.map((s, i) => tf.tensor(Float32Array.from(set.masks[i]!), s.shape, 'float32'));
+}

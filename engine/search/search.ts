@@ -1,0 +1,429 @@
+/**
+ * The SeaM mask search (METHOD.md): frozen original weights, BatchNorm in
+ * inference mode, real-valued scores binarised with a straight-through
+ * estimator, loss = CE(head(f_masked(x)), y) + alpha * WRR, two Adam states
+ * (head only on every 5th epoch, head + scores on the others), model
+ * selection on the validation split, and checkpoints as plain data so a
+ * stopped search resumes to exactly the result of an uninterrupted one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageSet, TargetProblem } from '../data/types.js';
+import { forward } from '../graph/forward.js';
+import type { Params } from '../graph/params.js';
+import type { Graph } from '../graph/types.js';
+import { binarize } from '../masks/binarize.js';
+import { applyMasks, initialScores, maskSpecs, masksFromScores, wrrOf, wrrTensor, type Granularity, type MaskSet, type MaskSpec } from '../masks/masks.js';
+import { Rng, type RngState } from '../random.js';
+import { Adam, type AdamState } from './adam.js';
+import { HeadModule, cloneHead, initHead, type HeadData, type HeadKind } from './head.js';
+import { initialSelection, selected, updateSelection, type SelectionState } from './selection.js';
+
+export interface SearchSettings {
+  granularity: Granularity;
+  head: HeadKind;
+  alpha: number;
+  lrMask: number;
+  lrHead: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Every n-th epoch (epochs 0, n, 2n, ...) trains the head only; 0 = never. Default 5 (published). */
+  headOnlyEvery?: number;
+  /** Early-stop patience in epochs (see selection.ts); 0 = off. */
+  earlyStop?: number;
+  /** Stop as soon as an epoch's WRR is at or below this (e.g. 0.4 for "60% removed"). */
+  stopAtWrr?: number;
+  augment?: boolean;
+}
+
+export type Augmenter = (images: Float32Array, count: number, h: number, w: number, c: number, rng: Rng) => Float32Array;
+
+export interface StepProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  phase: Phase;
+  loss: number;
+  crossEntropy: number;
+  /** Running training accuracy over the epoch so far. */
+  accuracy: number;
+  wrr: number;
+}
+
+export type Phase = 'head' | 'joint';
+
+export interface EpochRecord {
+  epoch: number;
+  phase: Phase;
+  trainLoss: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+  wrr: number;
+  seconds: number;
+  selected: boolean;
+}
+
+export interface Snapshot {
+  epoch: number;
+  valAccuracy: number;
+  wrr: number;
+  masks: Uint8Array[];
+  head: HeadData;
+}
+
+export interface SearchCheckpoint {
+  kind: 'seamflow-search-checkpoint';
+  version: 1;
+  settings: SearchSettings;
+  /** Caller-supplied identity of model + data + target; resume refuses a mismatch. */
+  fingerprint: string;
+  baseline: number;
+  /** Epoch in progress (or the next one when step = 0). */
+  epoch: number;
+  /** Steps of `epoch` already done. */
+  step: number;
+  /** Sample order of `epoch` (empty when step = 0: drawn at the epoch's start). */
+  order: Int32Array;
+  rng: RngState;
+  scores: Float32Array[];
+  head: HeadData;
+  optimizers: { head: AdamState | null; joint: AdamState };
+  running: { lossSum: number; correct: number; seen: number; steps: number };
+  history: EpochRecord[];
+  selection: SelectionState;
+  best: Snapshot | null;
+  fallback: Snapshot | null;
+  elapsedSeconds: number;
+  done: boolean;
+}
+
+export interface SearchResult {
+  masks: MaskSet;
+  head: HeadData;
+  selected: { epoch: number; valAccuracy: number; wrr: number; rule: 'min-wrr-at-baseline' | 'max-acc-minus-wrr' };
+  history: EpochRecord[];
+  epochsRun: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  /** Scores after the last epoch (not the selected epoch's). */
+  finalScores: Float32Array[];
+  checkpoint: SearchCheckpoint;
+}
+
+export interface SearchInput {
+  graph: Graph;
+  /** Prepared original weights (prepareParams); not modified. */
+  params: Params;
+  problem: TargetProblem;
+  /** The original model's validation accuracy on the target problem: the selection threshold. */
+  baseline: number;
+}
+
+export interface SearchHooks {
+  onStep?: (p: StepProgress) => void;
+  onEpoch?: (r: EpochRecord) => void;
+  /** Called at every epoch end, every `checkpointEverySteps` steps, and on abort. */
+  onCheckpoint?: (c: SearchCheckpoint) => void | Promise<void>;
+  checkpointEverySteps?: number;
+  signal?: AbortSignal;
+  augmenter?: Augmenter;
+  resumeFrom?: SearchCheckpoint;
+  fingerprint?: string;
+  evalBatchSize?: number;
+}
+
+export class SearchAbortedError extends Error {
+  override name = 'AbortError';
+  constructor(readonly checkpoint: SearchCheckpoint) {
+    super(`mask search stopped at epoch ${checkpoint.epoch + 1}, step ${checkpoint.step}`);
+  }
+}
+
+export class CheckpointMismatchError extends Error {
+  override name = 'CheckpointMismatchError';
+}
+
+export function validateSettings(s: SearchSettings): void {
+  const bad: string[] = [];
+  if (!(s.alpha >= 0) || !Number.isFinite(s.alpha)) bad.push(`alpha must be a number >= 0, got ${s.alpha}`);
+  if (!(s.lrMask > 0) || !Number.isFinite(s.lrMask)) bad.push(`lrMask must be > 0, got ${s.lrMask}`);
+  if (!(s.lrHead > 0) || !Number.isFinite(s.lrHead)) bad.push(`lrHead must be > 0, got ${s.lrHead}`);
+  if (!Number.isInteger(s.epochs) || s.epochs < 1) bad.push(`epochs must be an integer >= 1, got ${s.epochs}`);
+  if (!Number.isInteger(s.batchSize) || s.batchSize < 1) bad.push(`batch size must be an integer >= 1, got ${s.batchSize}`);
+  if (!Number.isInteger(s.seed)) bad.push(`seed must be an integer, got ${s.seed}`);
+  if (s.granularity !== 'weight' && s.granularity !== 'filter') bad.push(`granularity must be weight or filter, got ${String(s.granularity)}`);
+  if (s.head !== 'appended' && s.head !== 'sliced') bad.push(`head must be appended or sliced, got ${String(s.head)}`);
+  const every = s.headOnlyEvery ?? 5;
+  if (!Number.isInteger(every) || every < 0) bad.push(`headOnlyEvery must be an integer >= 0, got ${every}`);
+  const es = s.earlyStop ?? 0;
+  if (!Number.isInteger(es) || es < 0) bad.push(`earlyStop must be an integer >= 0, got ${es}`);
+  if (s.stopAtWrr !== undefined && !(s.stopAtWrr >= 0 && s.stopAtWrr <= 1)) bad.push(`stopAtWrr must be in [0, 1], got ${s.stopAtWrr}`);
+  if (bad.length) throw new RangeError(bad.join('; '));
+}
+
+/** Which phase an epoch runs. The sliced head has no parameters, so it never has head-only epochs. */
+export function phaseOf(epoch: number, s: SearchSettings): Phase {
+  const every = s.headOnlyEvery ?? 5;
+  if (s.head === 'sliced' || every === 0) return 'joint';
+  return epoch % every === 0 ? 'head' : 'joint';
+}
+
+let uid = 0;
+
+export async function runSearch(input: SearchInput, settings: SearchSettings, hooks: SearchHooks = {}): Promise<SearchResult> {
+  validateSettings(settings);
+  const { graph, params, problem } = input;
+  const specs = maskSpecs(graph, settings.granularity);
+  const numLogits = logitCount(graph);
+  const train = problem.train;
+  if (train.count === 0) throw new RangeError('the target problem has no training images');
+  const steps = Math.ceil(train.count / settings.batchSize);
+  const fingerprint = hooks.fingerprint ?? '';
+
+  let ck = hooks.resumeFrom;
+  if (ck) checkResumable(ck, settings, fingerprint, specs);
+  const rng = new Rng(ck ? ck.rng : settings.seed);
+  const head = new HeadModule(ck ? cloneHead(ck.head) : initHead(settings.head, problem.mode, problem.classes, numLogits, rng));
+  const id = uid++;
+  const scoreData = ck ? ck.scores.map((s) => s.slice()) : initialScores(specs);
+  const scores = specs.map((s, i) => tf.variable(tf.tensor(scoreData[i]!, s.shape), true, `seam_scores_${id}/${s.node}/${s.role}`));
+  const adamCfg = { epsilon: 1e-8 };
+  const optHead = head.vars.length ? new Adam([{ params: head.vars, lr: settings.lrHead }], adamCfg, ck?.optimizers.head ?? undefined) : undefined;
+  const optJoint = new Adam(
+    [
+      { params: scores, lr: settings.lrMask },
+      { params: head.vars, lr: settings.lrHead },
+    ],
+    adamCfg,
+    ck?.optimizers.joint,
+  );
+
+  let state: Omit<SearchCheckpoint, 'scores' | 'head' | 'optimizers' | 'rng'> = ck
+    ? (({ scores: _s, head: _h, optimizers: _o, rng: _r, ...rest }) => ({ ...rest, history: rest.history.slice(), settings: { ...settings } }))(ck)
+    : {
+        kind: 'seamflow-search-checkpoint',
+        version: 1,
+        settings: { ...settings },
+        fingerprint,
+        baseline: input.baseline,
+        epoch: 0,
+        step: 0,
+        order: new Int32Array(0),
+        running: { lossSum: 0, correct: 0, seen: 0, steps: 0 },
+        history: [],
+        selection: initialSelection(),
+        best: null,
+        fallback: null,
+        elapsedSeconds: 0,
+        done: false,
+      };
+  ck = undefined;
+  const started = performance.now();
+  const startElapsed = state.elapsedSeconds;
+  let epochStarted = performance.now();
+  const elapsed = () => startElapsed + (performance.now() - started) / 1000;
+
+  const snapshot = (): SearchCheckpoint => ({
+    ...state,
+    order: state.order.slice(),
+    running: { ...state.running },
+    history: state.history.slice(),
+    selection: { ...state.selection },
+    rng: rng.getState(),
+    scores: scores.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+    head: head.toData(),
+    optimizers: { head: optHead?.getState() ?? null, joint: optJoint.getState() },
+    elapsedSeconds: elapsed(),
+  });
+
+  const labelsOneHot = (labels: Int32Array) => tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), problem.numOutputs).toFloat());
+  const per = train.height * train.width * train.channels;
+  let stoppedEarly = false;
+
+  try {
+    while (!state.done && state.epoch < settings.epochs) {
+      const epoch = state.epoch;
+      const phase = phaseOf(epoch, settings);
+      if (state.step === 0) {
+        state.order = rng.permutation(train.count);
+        state.running = { lossSum: 0, correct: 0, seen: 0, steps: 0 };
+        epochStarted = performance.now();
+      }
+      const opt = phase === 'head' ? optHead! : optJoint;
+      const vars = opt.parameters as tf.Variable[];
+
+      while (state.step < steps) {
+        if (hooks.signal?.aborted) {
+          const c = snapshot();
+          await hooks.onCheckpoint?.(c);
+          throw new SearchAbortedError(c);
+        }
+        const start = state.step * settings.batchSize;
+        const count = Math.min(settings.batchSize, train.count - start);
+        let images: Float32Array = new Float32Array(count * per);
+        const labels = new Int32Array(count);
+        for (let k = 0; k < count; k++) {
+          const src = state.order[start + k]!;
+          images.set(train.images.subarray(src * per, (src + 1) * per), k * per);
+          labels[k] = train.labels[src]!;
+        }
+        if (settings.augment && hooks.augmenter) images = hooks.augmenter(images, count, train.height, train.width, train.channels, rng);
+
+        const x = tf.tensor4d(images, [count, train.height, train.width, train.channels]);
+        const y = labelsOneHot(labels);
+        let ce!: tf.Tensor;
+        let wrr!: tf.Tensor;
+        let correct!: tf.Tensor;
+        const { value, grads } = tf.variableGrads(() => {
+          // Two binariser calls, as in the authors' code: the CE and WRR gradients are clipped separately.
+          const masked = applyMasks(params, specs, scores.map((s) => binarize(s)));
+          const out = head.apply(forward(graph, masked, x, { logits: true }));
+          const c = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(out)), -1)));
+          const w = wrrTensor(specs, scores.map((s) => binarize(s)));
+          ce = tf.keep(c);
+          wrr = tf.keep(w);
+          correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.argMax(y, 1)), 'float32')));
+          return tf.add(c, tf.mul(w, settings.alpha)) as tf.Scalar;
+        }, vars);
+        opt.apply(vars.map((v) => grads[v.name]));
+        const [lossV, ceV, wrrV, correctV] = Array.from(tf.tidy(() => tf.stack([value, ce, wrr, correct]).dataSync()));
+        tf.dispose([x, y, value, ce, wrr, correct, ...Object.values(grads)]);
+
+        state.step += 1;
+        const r = state.running;
+        r.lossSum += lossV! * count;
+        r.correct += correctV!;
+        r.seen += count;
+        r.steps += 1;
+        hooks.onStep?.({
+          epoch,
+          epochs: settings.epochs,
+          step: state.step,
+          steps,
+          phase,
+          loss: lossV!,
+          crossEntropy: ceV!,
+          accuracy: r.correct / r.seen,
+          wrr: wrrV!,
+        });
+        const every = hooks.checkpointEverySteps ?? 0;
+        if (every > 0 && state.step % every === 0 && state.step < steps) await hooks.onCheckpoint?.(snapshot());
+        // Let heartbeats, cancellation and progress output through between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+
+      // End of epoch: validate the current masks + head, update the selection.
+      const scoreValues = scores.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+      const masks = masksFromScores(settings.granularity, specs, scoreValues);
+      const headData = head.toData();
+      const valAccuracy = await maskedAccuracy(graph, params, masks, headData, problem.val, hooks.evalBatchSize ?? 256);
+      const wrr = wrrOf(masks);
+      const upd = updateSelection(state.selection, { epoch, valAccuracy, wrr }, input.baseline, settings.earlyStop ?? 0);
+      const snap = (): Snapshot => ({ epoch, valAccuracy, wrr, masks: masks.masks, head: cloneHead(headData) });
+      state.selection = upd.state;
+      if (upd.isBest) state.best = snap();
+      if (upd.isFallback) state.fallback = snap();
+      const record: EpochRecord = {
+        epoch,
+        phase,
+        trainLoss: state.running.lossSum / Math.max(1, state.running.seen),
+        trainAccuracy: state.running.correct / Math.max(1, state.running.seen),
+        valAccuracy,
+        wrr,
+        seconds: (performance.now() - epochStarted) / 1000,
+        selected: upd.isBest,
+      };
+      state.history.push(record);
+      state.epoch += 1;
+      state.step = 0;
+      state.order = new Int32Array(0);
+      const stopForWrr = settings.stopAtWrr !== undefined && wrr <= settings.stopAtWrr && phase === 'joint';
+      if (upd.stop || stopForWrr) {
+        state.done = true;
+        stoppedEarly = state.epoch < settings.epochs;
+      }
+      hooks.onEpoch?.(record);
+      await hooks.onCheckpoint?.(snapshot());
+    }
+
+    const final = snapshot();
+    const sel = selected(state.selection);
+    const chosen = sel && (sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback);
+    if (!sel || !chosen) throw new Error('mask search ran no epoch');
+    return {
+      masks: { granularity: settings.granularity, specs, masks: chosen.masks },
+      head: chosen.head,
+      selected: sel,
+      history: state.history,
+      epochsRun: state.history.length,
+      stoppedEarly: stoppedEarly || (state.done && state.epoch < settings.epochs),
+      seconds: final.elapsedSeconds,
+      finalScores: final.scores,
+      checkpoint: final,
+    };
+  } finally {
+    tf.dispose(scores);
+    head.dispose();
+    optHead?.dispose();
+    optJoint.dispose();
+  }
+}
+
+function checkResumable(ck: SearchCheckpoint, s: SearchSettings, fingerprint: string, specs: MaskSpec[]): void {
+  if (ck.kind !== 'seamflow-search-checkpoint' || ck.version !== 1) {
+    throw new CheckpointMismatchError('not a seamflow search checkpoint (or an unsupported version)');
+  }
+  const diffs: string[] = [];
+  const keys: (keyof SearchSettings)[] = ['granularity', 'head', 'alpha', 'lrMask', 'lrHead', 'batchSize', 'seed', 'headOnlyEvery', 'augment'];
+  for (const k of keys) {
+    if (ck.settings[k] !== s[k]) diffs.push(`${k} ${String(ck.settings[k])} -> ${String(s[k])}`);
+  }
+  if (ck.fingerprint !== fingerprint) diffs.push('model/data/target differ');
+  if (ck.scores.length !== specs.length || ck.scores.some((sc, i) => sc.length !== specs[i]!.shape.reduce((a, b) => a * b, 1))) {
+    diffs.push('mask layout differs');
+  }
+  if (diffs.length) throw new CheckpointMismatchError(`checkpoint does not match this search: ${diffs.join('; ')}`);
+}
+
+export function logitCount(graph: Graph): number {
+  const out = graph.byName.get(graph.output)!.outputShape;
+  if (out.length !== 1) throw new RangeError(`model output shape ${JSON.stringify(out)} is not [classes]`);
+  return out[0]!;
+}
+
+/** Accuracy of masked model + head on a relabelled set. */
+export async function maskedAccuracy(
+  graph: Graph,
+  params: Params,
+  masks: MaskSet | null,
+  headData: HeadData,
+  set: ImageSet,
+  batchSize: number,
+): Promise<number> {
+  if (set.count === 0) return 0;
+  const head = new HeadModule(headData);
+  const maskT = masks ? masks.specs.map((s, i) => tf.tensor(Float32Array.from(masks.masks[i]!), s.shape)) : [];
+  // Masked weights once per evaluation, not per batch.
+  const masked = masks ? applyMasks(params, masks.specs, maskT) : params;
+  const per = set.height * set.width * set.channels;
+  let correct = 0;
+  try {
+    for (let start = 0; start < set.count; start += batchSize) {
+      const count = Math.min(batchSize, set.count - start);
+      const pred = tf.tidy(() => {
+        const x = tf.tensor4d(set.images.subarray(start * per, (start + count) * per), [count, set.height, set.width, set.channels]);
+        return tf.argMax(head.apply(forward(graph, masked, x, { logits: true })), 1);
+      });
+      const p = (await pred.data()) as Int32Array;
+      pred.dispose();
+      for (let k = 0; k < count; k++) if (p[k] === set.labels[start + k]) correct++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    head.dispose();
+    tf.dispose(maskT);
+    if (masks) for (const [k, t] of masked) if (params.get(k) !== t) t.dispose();
+  }
+  return correct / set.count;
+}

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { asWasm, withScratch } from './compose.js';
+import { heapF32 } from './heap.js';
+import { resizeScale } from './resize-scale.js';
+
+/**
+ * ResizeNearestNeighborGrad for wasm: each dy value is added to the source
+ * pixel the forward ResizeNearestNeighbor copied it from (same rounding,
+ * alignCorners and halfPixelCenters rules). Replaces the C++ kernel of
+ * tfjs-backend-wasm 4.22, which is wrong for batch > 1 and ignores
+ * halfPixelCenters.
+ */
+export function resizeNearestNeighborGradWasm(args: {
+  inputs: NamedTensorInfoMap;
+  attrs?: NamedAttrMap;
+  backend: unknown;
+}): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+  const alignCorners = Boolean(args.attrs?.alignCorners);
+  const halfPixelCenters = Boolean(args.attrs?.halfPixelCenters);
+  const [batch, inH, inW, depth] = images.shape as [number, number, number, number];
+  const [, outH, outW] = dy.shape as [number, number, number, number];
+  const rowScale = resizeScale(inH, outH, alignCorners);
+  const colScale = resizeScale(inW, outW, alignCorners);
+  const nearest = (scale: number, i: number, size: number) => {
+    const f = halfPixelCenters ? scale * (i + 0.5) : scale * i;
+    const n = Math.min(size - 1, alignCorners ? Math.round(f) : Math.floor(f));
+    return halfPixelCenters ? Math.max(0, n) : n;
+  };
+  const cols = Array.from({ length: outW }, (_, c) => nearest(colScale, c, inW) * depth);
+  return withScratch(backend, (s) => {
+    const dx = s.keep(backend.makeOutput(images.shape, 'float32'));
+    const dyv = heapF32(backend, dy);
+    const dxv = heapF32(backend, dx);
+    dxv.fill(0);
+    const rowStride = inW * depth;
+    let o = 0;
+    for (let b = 0; b < batch; b++) {
+      for (let r = 0; r < outH; r++) {
+        const row = (b * inH + nearest(rowScale, r, inH)) * rowStride;
+        for (let c = 0; c < outW; c++) {
+          const at = row + (cols[c] as number);
+          for (let d = 0; d < depth; d++, o++) dxv[at + d] = (dxv[at + d] as number) + (dyv[o] as number);
+        }
+      }
+    }
+    return dx;
+  });
+}
+
+export const resizeNearestNeighborGradConfig: KernelConfig = {
+  kernelName: tf.ResizeNearestNeighborGrad,
+  backendName: 'wasm',
+  kernelFunc: resizeNearestNeighborGradWasm as unknown as KernelConfig['kernelFunc'],
+};

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stackBinary } from '../infra/stack/binaries.js';
+import { freePort } from '../infra/stack/ports.js';
+import { launchServer, ServerStartError, type ServerSpec } from '../infra/stack/server-launch.js';
+import { tempDir } from './helpers/temp-dir.js';
+
+// Start-up failures must explain themselves (log tail) and leave no process behind.
+const dir = tempDir('seamflow-launch-');
+afterAll(() => dir.remove());
+
+function spec(exe: string, args: string[], logName: string): ServerSpec<{ port: number }> {
+  return {
+    name: 'test server',
+    exe,
+    logFile: path.join(dir.path, logName),
+    env: process.env,
+    allocatePorts: async () => ({ port: 1 }),
+    args: () => args,
+    probe: () => Promise.reject(new Error('not ready')),
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<Error> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ServerStartError);
+  return err as Error;
+}
+
+/** Live (non-zombie) processes whose command line contains `marker`. */
+function processesWith(marker: string): string[] {
+  return execFileSync('ps', ['-eo', 'stat=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.trimStart().startsWith('Z'));
+}
+
+describe('launchServer failures', () => {
+  it('reports an early exit with the tail of the server log', async () => {
+    const port = String(await freePort());
+    const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', port, '--db-filename', '/nonexistent/dir/t.db'];
+    const err = await failure(launchServer(spec(stackBinary('temporal'), args, 'temporal.log'), { leash: true, timeoutMs: 20_000 }));
+    expect(err.message).toMatch(/exited during start-up \(code 1\)/);
+    expect(err.message).toMatch(/last lines of .*temporal\.log[\s\S]*stat \/nonexistent\/dir: no such file/);
+  });
+
+  it('gives up at the deadline and kills the server that never became healthy', async () => {
+    const marker = `${Math.floor(50 + Math.random() * 9)}.${Date.now() % 1_000_000}`; // a unique `sleep` argument
+    const started = Date.now();
+    const err = await failure(
+      launchServer(spec('/bin/sh', ['-c', `echo "starting, never ready"; exec sleep ${marker}`], 'sleep.log'), { leash: true, timeoutMs: 800 }),
+    );
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(err.message).toMatch(/not healthy in time; last probe: not ready[\s\S]*starting, never ready/);
+    expect(processesWith(`sleep ${marker}`)).toEqual([]);
+  });
+});
