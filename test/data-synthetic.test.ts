@@ -61,6 +61,7 @@ describe('synthetic dataset', () => {
     let correct = 0;
     for (let i = 0; i < ds.test.count; i++) if (pred[i] === ds.test.labels[i]) correct++;
     expect(correct / ds.test.count).toBeGreaterThan(0.9);
-    tf.dispose([x, y, xt, model]);
+    tf.dispose([x, y, xt]);
+    model.dispose();
   });
 });

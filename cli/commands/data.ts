@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../../engine/data/load.js';
-import { parseDatasetSpec, formatDatasetSpec } from '../../engine/data/spec.js';
+import { formatDatasetSpec, parseDatasetSpec } from '../../engine/data/spec.js';
 import { ensureCifar10 } from '../../engine/data/fetch/cifar10.js';
 import { ensureFashionMnist } from '../../engine/data/fetch/fashion-mnist.js';
 import { ensureMnist } from '../../engine/data/fetch/mnist.js';
@@ -169,7 +169,12 @@ async function infoCommand(args: string[]): Promise<number> {
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     throw new UsageError(`--limit must be a positive integer, got "${String(values.limit)}"`);
   }
-  const parsed = parseDatasetSpec(spec);
+  let parsed;
+  try {
+    parsed = parseDatasetSpec(spec);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const bar = createProgressBar('load images', 1);
   const t0 = Date.now();
   const ds = await loadDataset(parsed, {
