@@ -13,6 +13,9 @@ const nonEmpty = z.string().trim().min(1);
 
 const schema = z.object({
   SEAMFLOW_DATA_DIR: nonEmpty.optional(),
+  // Dataset caches shared by tests and benchmarks (infra/datasets/cache-dir.ts reads them).
+  SEAMFLOW_CIFAR10_DIR: nonEmpty.optional(),
+  SEAMFLOW_MNIST_DIR: nonEmpty.optional(),
   SEAMFLOW_BACKEND: z.enum(BACKENDS).optional(),
   SEAMFLOW_WASM_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   SEAMFLOW_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_FILES, CIFAR10_MD5 } from '../engine/data/cifar10.js';
-import { cifar10CacheDir } from '../engine/data/fetch/cache-dir.js';
-import { ensureCifar10 } from '../engine/data/fetch/cifar10.js';
+import { cifar10CacheDir } from '../infra/datasets/cache-dir.js';
+import { ensureCifar10 } from '../infra/datasets/cifar10.js';
 import { loadDataset } from '../engine/data/load.js';
 
 /**

@@ -2,9 +2,9 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mnistCacheDir } from '../engine/data/fetch/cache-dir.js';
-import { ensureFashionMnist } from '../engine/data/fetch/fashion-mnist.js';
-import { ensureMnist } from '../engine/data/fetch/mnist.js';
+import { mnistCacheDir } from '../infra/datasets/cache-dir.js';
+import { ensureFashionMnist } from '../infra/datasets/fashion-mnist.js';
+import { ensureMnist } from '../infra/datasets/mnist.js';
 import { loadDataset } from '../engine/data/load.js';
 import { FASHION_MNIST_SYSTEM_DIR, MNIST_MD5 } from '../engine/data/mnist.js';
 

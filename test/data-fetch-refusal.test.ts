@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR10_FILES, CIFAR10_RECORD } from '../engine/data/cifar10.js';
-import { ensureCifar10 } from '../engine/data/fetch/cifar10.js';
+import { ensureCifar10 } from '../infra/datasets/cifar10.js';
 
 /**
  * The fetcher must refuse anything that is not byte-identical to the official

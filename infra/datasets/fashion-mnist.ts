@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../atomic-write.js';
-import { DataError, DataFormatError } from '../errors.js';
-import { FASHION_MNIST_SYSTEM_DIR, findIdxFile } from '../mnist.js';
+import { writeFileAtomic } from '../../engine/data/atomic-write.js';
+import { DataError, DataFormatError } from '../../engine/data/errors.js';
+import { FASHION_MNIST_SYSTEM_DIR, findIdxFile } from '../../engine/data/mnist.js';
 import { badIdxFiles, IDX_BASES } from './mnist.js';
 import type { FetchLog, FetchProgress, FetchResult } from './types.js';
 

