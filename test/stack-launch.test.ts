@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackBinary } from '../infra/stack/binaries.js';
-import { freePort } from '../infra/stack/ports.js';
+import { freePort, LOOPBACK } from '../infra/stack/ports.js';
+import { stopProcessGroup } from '../infra/stack/processes.js';
+import { temporalServerSpec } from '../infra/stack/temporal-server.js';
+import net from 'node:net';
 import { launchServer, ServerStartError, type ServerSpec } from '../infra/stack/server-launch.js';
 import { tempDir } from './helpers/temp-dir.js';
 
@@ -56,5 +59,35 @@ describe('launchServer failures', () => {
     expect(Date.now() - started).toBeLessThan(6000);
     expect(err.message).toMatch(/not healthy in time; last probe: not ready[\s\S]*starting, never ready/);
     expect(processesWith(`sleep ${marker}`)).toEqual([]);
+  });
+});
+
+describe('launchServer port collisions', () => {
+  it('retries with fresh ports when one is taken between the pick and the bind', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(0, LOOPBACK, r));
+    const taken = (squatter.address() as net.AddressInfo).port;
+    const base = temporalServerSpec({ exe: stackBinary('temporal'), logFile: path.join(dir.path, 'collide.log') });
+    const picks: number[] = [];
+    try {
+      const launched = await launchServer(
+        {
+          ...base,
+          // First attempt gets the squatted port, as if someone grabbed it after we picked it.
+          allocatePorts: async (first) => {
+            const p = await base.allocatePorts(first);
+            if (first) p.grpc = taken;
+            picks.push(p.grpc);
+            return p;
+          },
+        },
+        { leash: true, timeoutMs: 60_000 },
+      );
+      expect(picks[0]).toBe(taken);
+      expect(launched.ports.grpc).not.toBe(taken);
+      await stopProcessGroup(launched.process.pid);
+    } finally {
+      squatter.close();
+    }
   });
 });

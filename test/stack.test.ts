@@ -3,6 +3,7 @@ import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MissingBinaryError, stackBinary } from '../infra/stack/binaries.js';
 import { readCredentials } from '../infra/stack/credentials.js';
+import { startLocalStack } from '../infra/stack/local-stack.js';
 import { isAlive } from '../infra/stack/processes.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -80,8 +81,13 @@ describe('seamflow stack (detached servers through the CLI)', () => {
     expect(again.outcome).toBe('already-running');
     expect([again.temporal.pid, again.s3.pid]).toEqual([first.temporal.pid, first.s3.pid]);
 
-    // The detached servers outlive the CLI: use them from here.
+    // The detached servers outlive the CLI: use them from here, and let the embedded default share them.
     await s3Client(first).putObject(first.s3.bucket, 'kept.txt', 'still here');
+    const shared = await startLocalStack({ dataDir: data.path, reuseRunning: true });
+    expect(shared.owned).toBe(false);
+    expect([shared.temporalAddress, shared.s3?.endpoint]).toEqual([first.temporal.address, first.s3.endpoint]);
+    await shared.stop(); // borrowed: leaves the servers running
+    expect(isAlive(first.temporal.pid) && isAlive(first.s3.pid)).toBe(true);
 
     const down = await runCli(['stack', 'down'], env);
     expect(down.code, down.stderr).toBe(0);

@@ -8,7 +8,7 @@ import { UsageError } from '../usage-error.js';
 // The server code (Temporal client, minio) loads only when an action runs: `seamflow --help` stays fast.
 const control = () => import('../../infra/stack/stack-control.js');
 
-export const summary = 'Run the local Temporal dev server + S3 server (SeaweedFS) in the background: up | status | down | env';
+export const summary = 'Local Temporal dev server + S3 server (SeaweedFS) in the background: up | status | down | env';
 
 const log = logger('stack');
 
@@ -18,7 +18,7 @@ const HELP = `Usage: seamflow stack <up|status|down|env> [options]
            --services temporal,s3   which servers (default both)
            --temporal-port N        Temporal gRPC port (default: last one if free, else any free)
            --s3-port N              S3 port (same rule)
-           --bucket NAME            bucket to create (default: SEAMFLOW_S3_BUCKET or "seamflow")
+           --bucket NAME            bucket to create (default: the configured S3 bucket, else "seamflow")
            --timeout S              seconds to wait for health (default 60)
   status   endpoints and health; exit 0 healthy, 1 unhealthy, 3 not running
   down     stop the servers (SIGTERM, SIGKILL after --grace S, default 10), wait for their ports to close
@@ -66,6 +66,7 @@ async function up(argv: string[]): Promise<number> {
   const config = loadConfig();
   const dir = stackDir(config.dataDir);
   const started = Date.now();
+  log.info(`starting ${services.join(' + ')} in ${dir}`);
   const { stackUp } = await control();
   const result = await stackUp({
     dir,

@@ -6,4 +6,5 @@ export { stackDown, stackStatus, stackUp, type ServiceStatus } from './stack-con
 export { stackDir, stackLayout } from './stack-layout.js';
 export { readState, type StackState } from './state-file.js';
 export { ServerStartError } from './server-launch.js';
+export { StackLockedError } from './stack-lock.js';
 export { localS3Client } from './seaweed-server.js';

@@ -1,6 +1,7 @@
 import { readCredentials } from './credentials.js';
 import { launchStack, liveServices, probeServices, stopServices } from './stack-launch.js';
 import { stackDir } from './stack-layout.js';
+import { withStackLock } from './stack-lock.js';
 import { readState, removeState, type StackState } from './state-file.js';
 
 export interface LocalStackOptions {
@@ -64,10 +65,40 @@ function handleFor(dir: string, state: StackState, owned: boolean, stop: () => P
 }
 
 /**
+ * Undefined when the running stack can serve this caller; else why not.
+ * Only a detached stack (`seamflow stack up`) is shared between processes: an
+ * embedded one dies with its owner, pulling the servers from under a second user.
+ */
+async function whyNotReusable(
+  existing: StackState,
+  live: Record<'temporal' | 's3', boolean>,
+  want: { temporal: boolean; s3: boolean },
+  opts: LocalStackOptions,
+): Promise<string | undefined> {
+  const running = `a local stack (${existing.mode}, started by pid ${existing.ownerPid}) already runs in ${stackDir(opts.dataDir)}`;
+  if (!opts.reuseRunning) return running;
+  if (existing.mode !== 'detached' && existing.ownerPid !== process.pid) return `${running}, owned by that process; \`seamflow stack up\` starts one that commands can share`;
+  if ((want.temporal && !live.temporal) || (want.s3 && !live.s3)) return `${running} without all of the requested servers`;
+  const ns = opts.namespace ?? 'default';
+  if (want.temporal && existing.temporal && existing.temporal.namespace !== ns && ns !== 'default') {
+    return `${running} for Temporal namespace "${existing.temporal.namespace}", not "${ns}"`;
+  }
+  const health = await probeServices(existing);
+  if ((want.temporal && health.temporal !== true) || (want.s3 && health.s3 !== true)) {
+    return `${running} but is not healthy (see \`seamflow stack status\`)`;
+  }
+  return undefined;
+}
+
+/**
  * Starts a Temporal dev server and/or SeaweedFS S3 server owned by this
  * process (they die with it) on free loopback ports.
  */
-export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+export function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  return withStackLock(stackDir(opts.dataDir), () => start(opts));
+}
+
+async function start(opts: LocalStackOptions): Promise<LocalStack> {
   const dir = stackDir(opts.dataDir);
   const want = { temporal: opts.temporal ?? true, s3: opts.s3 ?? true };
 
@@ -75,17 +106,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   if (existing) {
     const live = liveServices(existing);
     if (live.temporal || live.s3) {
-      const covers = (!want.temporal || live.temporal) && (!want.s3 || live.s3);
-      if (opts.reuseRunning && covers) {
-        const health = await probeServices(existing);
-        if ((!want.temporal || health.temporal === true) && (!want.s3 || health.s3 === true)) {
-          return handleFor(dir, existing, false, async () => undefined);
-        }
-      }
-      throw new StackBusyError(
-        `a local stack (${existing.mode}, started by pid ${existing.ownerPid}) already runs in ${dir}; ` +
-          'reuse it, or stop it with `seamflow stack down`',
-      );
+      const why = await whyNotReusable(existing, live, want, opts);
+      if (!why) return handleFor(dir, existing, false, async () => undefined);
+      throw new StackBusyError(`${why}; stop it with \`seamflow stack down\` or use another data folder`);
     }
     await stopServices(existing); // stale: every recorded server is gone; this tidies what they left
     removeState(dir);

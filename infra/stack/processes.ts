@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -53,10 +53,17 @@ function installExitHook(): void {
   });
 }
 
+/** Logs are appended run after run; past this size the old one moves to `<log>.1`. */
+const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+
 export function spawnServer(opts: SpawnOptions): ServerProcess {
   let logOffset = 0;
   try {
     logOffset = statSync(opts.logFile).size;
+    if (logOffset > LOG_ROTATE_BYTES) {
+      renameSync(opts.logFile, `${opts.logFile}.1`);
+      logOffset = 0;
+    }
   } catch {
     /* new log */
   }

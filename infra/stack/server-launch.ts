@@ -1,3 +1,4 @@
+import { logger } from '../log.js';
 import { logTail, withLogTail } from './log-tail.js';
 import { spawnServer, stopProcessGroup, type ServerProcess } from './processes.js';
 
@@ -30,6 +31,8 @@ export class ServerStartError extends Error {
   override name = 'ServerStartError';
 }
 
+const log = logger('stack');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -43,16 +46,22 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** Polls `probe` until it succeeds, the process exits, or the deadline passes. */
 async function waitHealthy(proc: ServerProcess, probe: () => Promise<void>, deadline: number): Promise<void> {
   let exited = false;
-  void proc.exited.then(() => (exited = true));
+  // An exit ends the wait at once, even while a probe hangs (e.g. on a port someone else owns).
+  const exit = proc.exited.then(() => {
+    exited = true;
+    throw new ServerStartError(`exited during start-up (${describeExit(proc)})`);
+  });
+  exit.catch(() => undefined);
   let lastError = 'not probed yet';
   for (;;) {
-    if (exited) throw new ServerStartError(`exited during start-up (${describeExit(proc)})`);
+    if (exited) await exit;
     const left = deadline - Date.now();
     if (left <= 0) throw new ServerStartError(`not healthy in time; last probe: ${lastError}`);
     try {
-      await withTimeout(probe(), Math.min(5000, Math.max(left, 200)), 'health probe');
+      await Promise.race([withTimeout(probe(), Math.min(5000, Math.max(left, 200)), 'health probe'), exit]);
       return;
     } catch (err) {
+      if (exited) await exit;
       lastError = err instanceof Error ? err.message : String(err);
     }
     await sleep(150);
@@ -64,14 +73,16 @@ function describeExit(proc: ServerProcess): string {
   return signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
 }
 
-const PORT_TAKEN = /address already in use|bind: .*in use|EADDRINUSE/i;
+// temporal: "bind: address already in use"; weed mini checks first: "Port allocation failed: port N ... is not available".
+const PORT_TAKEN = /address already in use|EADDRINUSE|Port allocation failed/i;
 
 export async function launchServer<P extends Record<string, number>>(
   spec: ServerSpec<P>,
   opts: { leash: boolean; timeoutMs: number; attempts?: number },
 ): Promise<LaunchedServer<P>> {
   const attempts = opts.attempts ?? 3;
-  const deadline = Date.now() + opts.timeoutMs;
+  const started = Date.now();
+  const deadline = started + opts.timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const ports = await spec.allocatePorts(attempt === 1);
     const proc = spawnServer({
@@ -84,6 +95,7 @@ export async function launchServer<P extends Record<string, number>>(
     });
     try {
       await waitHealthy(proc, () => spec.probe(ports), deadline);
+      log.debug(`${spec.name} healthy in ${Date.now() - started} ms (pid ${proc.pid}, ports ${JSON.stringify(ports)})`);
       return { process: proc, ports };
     } catch (err) {
       await stopProcessGroup(proc.pid, 3000).catch(() => undefined);
@@ -91,6 +103,7 @@ export async function launchServer<P extends Record<string, number>>(
       const reason = err instanceof Error ? err.message : String(err);
       // Another process grabbed a port between our pick and the server's bind: pick again.
       if (attempt < attempts && Date.now() < deadline && PORT_TAKEN.test(logTail(spec.logFile, proc.logOffset, 200))) {
+        log.warn(`${spec.name}: a port was taken before the server could bind it; retrying with fresh ports`);
         continue;
       }
       throw new ServerStartError(withLogTail(`${spec.name} (${spec.exe}) failed to start: ${reason}`, spec.logFile, proc.logOffset));

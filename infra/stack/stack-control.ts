@@ -1,6 +1,7 @@
 import { isAlive } from './processes.js';
 import { launchStack, liveServices, probeServices, stopServices, type StopReport } from './stack-launch.js';
 import { StackBusyError } from './local-stack.js';
+import { withStackLock } from './stack-lock.js';
 import { readLastPorts, readState, removeState, writeLastPorts, type ServiceName, type StackState } from './state-file.js';
 
 /**
@@ -19,7 +20,11 @@ export interface UpOptions {
 
 export type UpResult = { outcome: 'started' | 'already-running'; state: StackState };
 
-export async function stackUp(opts: UpOptions): Promise<UpResult> {
+export function stackUp(opts: UpOptions): Promise<UpResult> {
+  return withStackLock(opts.dir, () => up(opts));
+}
+
+async function up(opts: UpOptions): Promise<UpResult> {
   const existing = readState(opts.dir);
   if (existing) {
     const live = liveServices(existing);
@@ -93,7 +98,11 @@ export async function stackStatus(dir: string): Promise<{ state?: StackState; se
 
 export type DownResult = { outcome: 'not-running' } | ({ outcome: 'stopped' } & StopReport);
 
-export async function stackDown(dir: string, graceMs = 10_000): Promise<DownResult> {
+export function stackDown(dir: string, graceMs = 10_000): Promise<DownResult> {
+  return withStackLock(dir, () => down(dir, graceMs));
+}
+
+async function down(dir: string, graceMs: number): Promise<DownResult> {
   const state = readState(dir);
   if (!state) return { outcome: 'not-running' };
   const report = await stopServices(state, graceMs);
