@@ -1,0 +1,5 @@
+/**
+ * Part of every content-addressed key: bump it when a change to the engine
+ * would make an old cached artifact wrong, so stale results are never reused.
+ */
+export const ENGINE_CODE_VERSION = 'engine-1';

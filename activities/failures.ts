@@ -1,0 +1,44 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { InvalidArtifactKeyError } from '../infra/artifacts/index.js';
+import { DataError } from '../engine/data/errors.js';
+import { ModelInputError } from '../engine/graph/model-folder.js';
+import { CheckpointMismatchError } from '../engine/search/search.js';
+
+/**
+ * Retry classification as one pure decision: bad input (a missing or
+ * unsupported model, bad class ids, corrupt data, invalid settings or keys)
+ * can never succeed on retry, so it fails the run at once with the engine's
+ * message; anything else (an unreachable store, a crashed worker) is retried.
+ */
+export type FailureKind = 'bad-input' | 'transient';
+
+
+export function classifyFailure(err: unknown): FailureKind {
+  if (
+    err instanceof ModelInputError ||
+    err instanceof DataError ||
+    err instanceof RangeError ||
+    err instanceof InvalidArtifactKeyError ||
+    err instanceof CheckpointMismatchError ||
+    err instanceof BadSpecError
+  ) {
+    return 'bad-input';
+  }
+  return 'transient';
+}
+
+/** Spec-level mistakes found by the activities themselves. */
+export class BadSpecError extends Error {
+  override name = 'BadSpecError';
+}
+
+/** Rethrows bad input as a non-retryable ApplicationFailure; leaves the rest to the retry policy. */
+export function asActivityFailure(err: unknown): unknown {
+  if (err instanceof ApplicationFailure) return err;
+  if (classifyFailure(err) === 'bad-input') {
+    const e = err as Error;
+    return ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: true, cause: e });
+  }
+  return err;
+}
+

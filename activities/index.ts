@@ -1,0 +1,41 @@
+import type { ArtifactStore } from '../infra/artifacts/index.js';
+import { evaluateOriginal, evaluateReengineered } from './evaluate.js';
+import { exportModel } from './export-model.js';
+import { instrument } from './instrument.js';
+import { registerModelFolder } from './model-bundle.js';
+import { sampleDataset, type SampleDatasetInput } from './sample-dataset.js';
+import { searchMasks, type SearchMasksInput } from './search-masks.js';
+import { writeReport, type WriteReportInput } from './write-report.js';
+
+export interface ActivityDeps {
+  store: ArtifactStore;
+  /** Name of the TF.js backend this worker chose (for reports). */
+  backend: string;
+}
+
+/**
+ * The activities of the re-engineering pipeline, bound to one worker's
+ * artifact store. Workflows see only their types (`typeof` this object).
+ */
+export function createActivities(deps: ActivityDeps) {
+  const { store } = deps;
+  return {
+    registerModel: instrument('registerModel', (input: { runId: string; model: string }) => registerModelFolder(store, input.model)),
+    sampleDataset: instrument('sampleDataset', (input: SampleDatasetInput) => sampleDataset(store, input)),
+    evaluateOriginal: instrument(
+      'evaluateOriginal',
+      (input: { runId: string; modelKey: string; problemKey: string }) => evaluateOriginal(store, input),
+      (i) => i.modelKey,
+    ),
+    searchMasks: instrument('searchMasks', (input: SearchMasksInput) => searchMasks(store, deps.backend, input), (i) => i.modelKey),
+    evaluateReengineered: instrument(
+      'evaluateReengineered',
+      (input: { runId: string; modelKey: string; problemKey: string; searchKey: string }) => evaluateReengineered(store, input),
+      (i) => i.modelKey,
+    ),
+    exportModel: instrument('exportModel', (input: { runId: string; modelKey: string; searchKey: string }) => exportModel(store, input), (i) => i.modelKey),
+    writeReport: instrument('writeReport', (input: WriteReportInput) => writeReport(store, input), (i) => i.model.modelKey),
+  };
+}
+
+export type SeamActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,72 @@
+import { validateArtifactKey, type ArtifactStore } from '../infra/artifacts/index.js';
+import type { ExportOutcome, ModelRef, OriginalEvaluation, ReengineeredEvaluation, ReengineerSpec, RunReportRef, SampledProblem, SearchOutcome } from '../workflows/types.js';
+import type { StoredSearch } from './search-masks.js';
+import { getPlain, putJson } from './store-codec.js';
+
+export interface WriteReportInput {
+  runId: string;
+  spec: ReengineerSpec;
+  model: ModelRef;
+  problem: SampledProblem;
+  original: OriginalEvaluation;
+  search: SearchOutcome;
+  reengineered: ReengineeredEvaluation;
+  exported: ExportOutcome;
+  stageSeconds: Record<string, number>;
+}
+
+export function reportKeyOf(runId: string): string {
+  return validateArtifactKey(`runs/${runId}/report.json`);
+}
+
+/** The run's report.json (the same fields as `seamflow reengineer --direct`), stored under runs/<id>/. */
+export async function writeReport(store: ArtifactStore, input: WriteReportInput): Promise<RunReportRef> {
+  const search = await getPlain<StoredSearch>(store, input.search.searchKey);
+  const { original, reengineered, problem } = input;
+  const report = {
+    runId: input.runId,
+    createdAt: new Date().toISOString(),
+    model: { name: input.model.name, key: input.model.modelKey, sha256: input.model.sha256 },
+    data: { spec: input.spec.data, dataset: problem.dataset, checksums: problem.checksums, counts: problem.counts },
+    target: {
+      mode: input.spec.target.mode,
+      classes: input.spec.target.classes,
+      classNames: input.spec.target.classes.map((c) => problem.classNames[c] ?? String(c)),
+    },
+    settings: input.spec.settings,
+    original: {
+      accuracy: original.test.accuracy,
+      accuracyRestricted: original.test.accuracyRestricted,
+      valAccuracy: original.val.accuracy,
+      params: original.cost.params,
+      flops: original.cost.flops,
+      cost: original.cost,
+    },
+    reengineered: {
+      accuracy: reengineered.accuracy,
+      valAccuracy: input.search.selected.valAccuracy,
+      wrr: reengineered.wrr,
+      params: reengineered.cost.params,
+      flops: reengineered.cost.flops,
+      cost: reengineered.cost,
+    },
+    search: {
+      epochs: input.search.epochsRun,
+      seconds: input.search.seconds,
+      backend: input.search.backend,
+      bestEpoch: input.search.selected.epoch,
+      selection: input.search.selected.rule,
+      stoppedEarly: input.search.stoppedEarly,
+      history: search.history,
+    },
+    artifacts: {
+      masks: input.search.masksKey,
+      masksIndex: input.search.masksKey.replace(/masks\.bin$/, 'masks.json'),
+      maskedModel: input.exported.maskedModelKey,
+    },
+    stageSeconds: input.stageSeconds,
+  };
+  const reportKey = reportKeyOf(input.runId);
+  await putJson(store, reportKey, report, { runId: input.runId, stage: 'writeReport' });
+  return { reportKey };
+}

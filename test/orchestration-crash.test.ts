@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredSearch } from '../activities/search-masks.js';
+import { getPlain } from '../activities/store-codec.js';
+import { loadGraphFromStore } from '../activities/model-bundle.js';
+import type { TargetProblem } from '../engine/data/types.js';
+import { disposeParams, prepareParams } from '../engine/graph/params.js';
+import { runSearch } from '../engine/search/search.js';
+import { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { packageRoot } from '../infra/paths.js';
+import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
+import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
+import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import type { ReengineerSpec, SearchHeartbeat } from '../workflows/types.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { startTestStack, type TestStack } from './helpers/test-stack.js';
+
+// kill -9 of the worker running a search: a new worker resumes from the last checkpoint.
+useEngineBackend();
+
+let stack: TestStack;
+let connection: Connection;
+let native: NativeConnection;
+let client: Client;
+let store: S3ArtifactStore;
+let cpuWorkers: SeamWorkers;
+let running: Promise<void>;
+let trained: Trained;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ classes: 4, size: 8, train: 1600, test: 160, seed: 5, epochs: 4 })]);
+  connection = await Connection.connect({ address: stack.temporalAddress! });
+  native = await NativeConnection.connect({ address: stack.temporalAddress! });
+  client = new Client({ connection, namespace: stack.namespace });
+  store = new S3ArtifactStore({ ...stack.s3!, bucket: 'seamflow' });
+  // Light stages in this process; the search only in child worker processes that the test kills.
+  cpuWorkers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu'], store, backend: 'wasm' });
+  running = cpuWorkers.run();
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  cpuWorkers?.shutdown();
+  await running;
+  await connection?.close();
+  await native?.close();
+  await stack?.cleanup();
+});
+
+function startGpuWorker(): ChildProcess {
+  const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'seamflow.mjs'), 'worker', '--queues', 'gpu', '--allow-cpu-for-gpu'], {
+    cwd: packageRoot,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_NAMESPACE: stack.namespace,
+      SEAMFLOW_S3_ENDPOINT: stack.s3!.endpoint,
+      SEAMFLOW_S3_BUCKET: 'seamflow',
+      AWS_ACCESS_KEY_ID: stack.s3!.accessKey,
+      AWS_SECRET_ACCESS_KEY: stack.s3!.secretKey,
+      SEAMFLOW_BACKEND: 'wasm',
+      SEAMFLOW_WASM_THREADS: '1',
+      SEAMFLOW_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('a worker killed mid-search', () => {
+  it('is replaced by another that resumes from the last checkpoint, to the uninterrupted result', async () => {
+    const spec: ReengineerSpec = {
+      model: trained.dir,
+      data: trained.spec,
+      target: { mode: 'binary', classes: [2] },
+      settings: { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 24, batchSize: 16, seed: 11 },
+    };
+    const workflowId = `crash-${randomUUID()}`;
+    const handle = await client.workflow.start(reengineerWorkflow, {
+      taskQueue: WORKFLOW_QUEUE,
+      workflowId,
+      args: [spec, { searchHeartbeatSeconds: 4 }],
+    });
+
+    const first = startGpuWorker();
+    // Wait until the search has checkpointed a few epochs, then kill its worker outright.
+    const beat = await waitFor(
+      'search heartbeats at epoch >= 4',
+      async () => {
+        const d = await handle.describe();
+        const raw = (d.raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'searchMasks');
+        const details = raw?.heartbeatDetails?.payloads?.[0]?.data;
+        if (!details) return undefined;
+        const hb = JSON.parse(Buffer.from(details).toString()) as SearchHeartbeat;
+        return hb.epoch >= 4 && hb.checkpointKey ? hb : undefined;
+      },
+      120_000,
+    );
+    first.kill('SIGKILL');
+    const killedAtEpoch = beat.epoch;
+
+    startGpuWorker();
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    const search = result.stages.find((s) => s.stage === 'searchMasks')!.summary!;
+    // Redone epochs: at most one checkpoint interval (one epoch) before the kill.
+    expect(Number(search.resumedFromEpoch)).toBeGreaterThanOrEqual(killedAtEpoch - 1);
+    expect(Number(search.epochs)).toBe(24);
+
+    // The same search uninterrupted, in this process, gives the same selection and history.
+    const report = JSON.parse((await store.get(result.reportKey!)).toString()) as { artifacts: { masks: string }; model: { key: string } };
+    const searchKey = report.artifacts.masks.replace(/masks\.bin$/, 'result.bin');
+    const stored = await getPlain<StoredSearch>(store, searchKey);
+    const problemKey = String(result.stages.find((s) => s.stage === 'sampleDataset')!.summary!.problemKey);
+    const graph = await loadGraphFromStore(store, report.model.key);
+    const problem = await getPlain<TargetProblem>(store, problemKey);
+    const params = prepareParams(graph);
+    try {
+      const baseline = Number(result.stages.find((s) => s.stage === 'evaluateOriginal')!.summary!.valAccuracy);
+      const direct = await runSearch({ graph, params, problem, baseline }, spec.settings, { fingerprint: 'x' });
+      expect(stored.selected).toEqual(direct.selected);
+      expect(stored.history.map((h) => [h.valAccuracy, h.wrr])).toEqual(direct.history.map((h) => [h.valAccuracy, h.wrr]));
+    } finally {
+      disposeParams(params);
+    }
+  });
+});

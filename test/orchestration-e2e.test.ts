@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { createSeamWorkers, workflowBundle, type SeamWorkers } from '../workers/seam-worker.js';
+import { progressQuery, reengineerWorkflow } from '../workflows/reengineer-workflow.js';
+import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import type { ReengineerSpec } from '../workflows/types.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { startTestStack, type TestStack } from './helpers/test-stack.js';
+
+// The whole pipeline on a real Temporal dev server, a real S3 (SeaweedFS), the real TF.js backend.
+useEngineBackend();
+
+let stack: TestStack;
+let connection: Connection;
+let native: NativeConnection;
+let client: Client;
+let store: S3ArtifactStore;
+let workers: SeamWorkers;
+let running: Promise<void>;
+let trained: Trained;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ classes: 4, size: 8, train: 160, test: 80, seed: 3, epochs: 8 })]);
+  connection = await Connection.connect({ address: stack.temporalAddress! });
+  native = await NativeConnection.connect({ address: stack.temporalAddress! });
+  client = new Client({ connection, namespace: stack.namespace });
+  store = new S3ArtifactStore({ ...stack.s3!, bucket: 'seamflow' });
+  workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test' });
+  running = workers.run();
+});
+
+afterAll(async () => {
+  workers?.shutdown();
+  await running;
+  await connection?.close();
+  await native?.close();
+  await stack?.cleanup();
+});
+
+const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 3, batchSize: 32, seed: 7 };
+
+function spec(over: Partial<ReengineerSpec> = {}): ReengineerSpec {
+  return { model: trained.dir, data: trained.spec, target: { mode: 'binary', classes: [1] }, settings, ...over };
+}
+
+async function runToEnd(s: ReengineerSpec) {
+  const workflowId = `run-${randomUUID()}`;
+  const handle = await client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId, args: [s] });
+  return { workflowId, handle, result: await handle.result() };
+}
+
+describe('reengineerWorkflow end to end', () => {
+  it('runs every stage and leaves the report in S3; a rerun reuses every stage', async () => {
+    const first = await runToEnd(spec());
+    expect(first.result.status).toBe('completed');
+    expect(first.result.stages.every((s) => s.status === 'done')).toBe(true);
+    const report = JSON.parse((await store.get(first.result.reportKey!)).toString()) as {
+      original: { accuracy: number };
+      reengineered: { accuracy: number; wrr: number };
+      search: { epochs: number };
+      target: { classes: number[] };
+    };
+    console.log(JSON.stringify(report, null, 1).slice(0, 3000));
+    expect(report.target.classes).toEqual([1]);
+    expect(report.search.epochs).toBe(3);
+    expect(report.reengineered.wrr).toBeGreaterThan(0);
+    expect(report.reengineered.wrr).toBeLessThanOrEqual(1);
+    expect(report.reengineered.accuracy).toBeGreaterThan(0.5);
+    expect(await store.stat(`${first.result.stages.find((s) => s.stage === 'exportModel')!.summary!.maskedModel}`)).toBeDefined();
+
+    // The query answers after completion too.
+    expect((await first.handle.query(progressQuery)).status).toBe('completed');
+
+    const second = await runToEnd(spec());
+    const search = second.result.stages.find((s) => s.stage === 'searchMasks')!;
+    expect(search.cached).toBe(true);
+    const secondReport = JSON.parse((await store.get(second.result.reportKey!)).toString()) as typeof report;
+    expect(secondReport.reengineered).toEqual(report.reengineered);
+
+    // The recorded history replays with the current workflow code.
+    const history = await client.workflow.getHandle(first.workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, first.workflowId);
+  });
+
+  it.each([
+    ['a missing model', { model: '/nonexistent/model' }, /model folder \/nonexistent\/model does not exist/],
+    ['a class id out of range', { target: { mode: 'binary' as const, classes: [9] } }, /9/],
+    ['a malformed data spec', { data: 'synthetic:classes=banana' }, /classes/],
+    ['bad settings', { settings: { ...settings, epochs: 0 } }, /epochs must be an integer >= 1/],
+  ])('fails fast and without retries on %s', async (_what, over, message) => {
+    const t0 = Date.now();
+    const err = await runToEnd(spec(over)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    let cause: unknown = (err as WorkflowFailedError).cause;
+    while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+    expect((cause as ApplicationFailure).message).toMatch(message);
+    // A retried activity would wait out at least one backoff of 1 s per attempt.
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+});

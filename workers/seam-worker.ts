@@ -1,0 +1,81 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import type { ArtifactStore } from '../infra/artifacts/index.js';
+import { logger } from '../infra/log.js';
+import { busySlots } from '../infra/metrics/registry.js';
+import { TASK_QUEUES, type QueueKind } from '../workflows/task-queues.js';
+
+const log = logger('worker');
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let bundled: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundling takes seconds: once per process. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundled ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => log.warn(m), error: (m) => log.error(m) } });
+  return bundled;
+}
+
+export interface SeamWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  queues: QueueKind[];
+  store: ArtifactStore;
+  backend: string;
+  /** Heavy activities at once on the gpu queue: one per GPU (the resource tuner cannot see GPUs). */
+  gpuSlots?: number;
+  cpuSlots?: number;
+}
+
+export interface SeamWorkers {
+  workers: Worker[];
+  /** Resolves when every worker has stopped (after shutdown()). */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * One Temporal worker per requested queue in this process: `cpu` also runs
+ * the workflow tasks; `gpu` runs only the heavy activities, `gpuSlots` at once.
+ */
+export async function createSeamWorkers(opts: SeamWorkerOptions): Promise<SeamWorkers> {
+  const activities = createActivities({ store: opts.store, backend: opts.backend });
+  const workers: Worker[] = [];
+  for (const kind of opts.queues) {
+    const taskQueue = TASK_QUEUES[kind];
+    const slots = kind === 'gpu' ? (opts.gpuSlots ?? 1) : (opts.cpuSlots ?? 2);
+    workers.push(
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue,
+        activities,
+        ...(kind === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
+        maxConcurrentActivityTaskExecutions: slots,
+        shutdownGraceTime: '20 seconds',
+        interceptors: {
+          activity: [
+            () => ({
+              inbound: {
+                async execute(input, next) {
+                  busySlots.inc({ queue: taskQueue });
+                  try {
+                    return await next(input);
+                  } finally {
+                    busySlots.dec({ queue: taskQueue });
+                  }
+                },
+              },
+            }),
+          ],
+        },
+      }),
+    );
+    log.info(`serving ${taskQueue} with ${slots} activity slot(s)${kind === 'cpu' ? ' and workflow tasks' : ''}`);
+  }
+  return {
+    workers,
+    run: () => Promise.all(workers.map((w) => w.run())).then(() => undefined),
+    shutdown: () => workers.forEach((w) => w.shutdown()),
+  };
+}

@@ -1,0 +1,2 @@
+// The workflow bundle's entry point: every workflow type a seamflow worker serves.
+export { progressQuery, reengineerWorkflow } from './reengineer-workflow.js';

@@ -1,0 +1,101 @@
+/**
+ * What travels through Temporal: ids, artifact keys and numbers only, never
+ * tensors or files (payloads fail at 2 MB). Plain types, safe in workflow code.
+ */
+import type { TargetMode } from '../engine/data/types.js';
+import type { SearchSettings } from '../engine/search/search.js';
+
+export interface ReengineerSpec {
+  /** A model folder path readable by the workers, or an artifact key `models/...` already in the store. */
+  model: string;
+  /** Dataset spec, e.g. `cifar10:/data/cifar10` or `synthetic:classes=4,size=8`. */
+  data: string;
+  target: { mode: TargetMode; classes: number[] };
+  settings: SearchSettings;
+  /** Caps images per split (quick runs). */
+  limit?: number;
+  valFraction?: number;
+  /** Checkpoint also every K steps inside an epoch (long epochs); 0 = epoch ends only. */
+  checkpointEverySteps?: number;
+  /** Where the CLI wants the results copied (report, masks, masked model); workers write to the store only. */
+  label?: string;
+}
+
+export interface ModelRef {
+  modelKey: string;
+  sha256: string;
+  name: string;
+}
+
+export interface SampledProblem {
+  problemKey: string;
+  counts: { train: number; val: number; test: number };
+  classNames: string[];
+  checksums: Record<string, string>;
+  dataset: string;
+}
+
+export interface OriginalEvaluation {
+  val: { accuracy: number; accuracyRestricted: number; count: number };
+  test: { accuracy: number; accuracyRestricted: number; count: number };
+  cost: { params: number; maskableParams: number; keptParams: number; headParams: number; macs: number; flops: number };
+}
+
+export interface SearchOutcome {
+  /** Plain-encoded SearchResult essentials: masks, head, history, selection. */
+  searchKey: string;
+  masksKey: string;
+  selected: { epoch: number; valAccuracy: number; wrr: number; rule: string };
+  epochsRun: number;
+  stoppedEarly: boolean;
+  seconds: number;
+  backend: string;
+  /** Epochs that were already done from a checkpoint when this attempt started. */
+  resumedFromEpoch: number;
+  cached: boolean;
+}
+
+export interface ReengineeredEvaluation {
+  accuracy: number;
+  wrr: number;
+  cost: OriginalEvaluation['cost'];
+}
+
+export interface ExportOutcome {
+  maskedModelKey: string;
+}
+
+export interface RunReportRef {
+  reportKey: string;
+}
+
+export type StageName = 'registerModel' | 'sampleDataset' | 'evaluateOriginal' | 'searchMasks' | 'evaluateReengineered' | 'exportModel' | 'writeReport';
+
+export interface StageState {
+  stage: StageName;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  startedAt?: string;
+  finishedAt?: string;
+  cached?: boolean;
+  summary?: Record<string, number | string | boolean>;
+}
+
+export interface RunProgress {
+  runId: string;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  stages: StageState[];
+  reportKey?: string;
+  error?: string;
+}
+
+/** The heartbeat of a long search: enough to resume and to show progress. */
+export interface SearchHeartbeat {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  checkpointKey?: string;
+  loss: number;
+  wrr: number;
+  accuracy: number;
+}
