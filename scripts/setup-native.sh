@@ -101,19 +101,31 @@ module_not_found() {
   (cd "$target" && node -e 'try { require(process.argv[1]); process.exit(1) } catch (e) { process.exit(e.code === "MODULE_NOT_FOUND" ? 0 : 1) }' "$pkg" >/dev/null 2>&1)
 }
 
-remove_pkg() {
-  rm -rf "$pkgdir"
-  # npm lays down the other optional package scriptless; without a binding it
-  # would throw a plain Error on require, so take it away too.
+# npm lays down the other optional package (tfjs-node / tfjs-node-gpu)
+# scriptless, so without a binding: its require() would register its kernels
+# and then throw a plain Error. Take such a one away; a built one stays.
+remove_bindingless_other() {
   if [[ -d "$otherdir" ]] && ! compgen -G "$otherdir/lib/napi-v*/tfjs_binding.node" >/dev/null; then
     rm -rf "$otherdir"
+  fi
+}
+remove_pkg() {
+  rm -rf "$pkgdir"
+  remove_bindingless_other
+}
+
+fallback_note() {
+  if compgen -G "$otherdir/lib/napi-v*/tfjs_binding.node" >/dev/null; then
+    echo "the built $other stays the native backend"
+  else
+    echo "the project runs on wasm"
   fi
 }
 
 if (( remove )); then
   remove_pkg
   rm -f "$cache/$FLAVOR.ok"
-  say "removed $pkg from $target: the project runs on wasm"
+  say "removed $pkg from $target: $(fallback_note)"
   exit 0
 fi
 
@@ -127,13 +139,13 @@ fail() {
     else
       remove_pkg
       if module_not_found; then
-        say "removed the half-installed $pkg: require('$pkg') now gives MODULE_NOT_FOUND; the project runs on wasm"
+        say "removed the half-installed $pkg: require('$pkg') now gives MODULE_NOT_FOUND; $(fallback_note)"
       else
         say "WARNING: could not get back to a clean state; remove $pkgdir by hand"
       fi
     fi
   else
-    say "$pkg is not installed: the project runs on wasm"
+    say "$pkg is not installed: $(fallback_note)"
   fi
   exit $(( optional ? 0 : 1 ))
 }
@@ -148,6 +160,7 @@ flock -w 900 9 || fail "timed out waiting for the lock"
 if (( ! force )) && [[ -f "$pkgdir/.seamflow-native" && "$(cat "$pkgdir/.seamflow-native")" == "$want" ]]; then
   step="verifying the existing build"
   if out="$(verify)"; then
+    remove_bindingless_other
     say "already set up: $(tail -n1 <<<"$out")"
     exit 0
   fi
@@ -194,9 +207,7 @@ if [[ "$have_version" != "$TFJS_VERSION" ]]; then
     || fail "npm could not install $pkg@$TFJS_VERSION (registry reachable? see the npm output above)"
 fi
 [[ -f "$pkgdir/binding.gyp" ]] || fail "$pkgdir/binding.gyp missing after npm install"
-if [[ -d "$otherdir" ]] && ! compgen -G "$otherdir/lib/napi-v*/tfjs_binding.node" >/dev/null; then
-  rm -rf "$otherdir"   # scriptless, binary-less sibling that npm added: see remove_pkg
-fi
+remove_bindingless_other
 
 # --- 3. libtensorflow out of the wheel (cached) --------------------------------------
 if [[ ! -f "$libdir/.complete" ]]; then
@@ -206,23 +217,25 @@ if [[ ! -f "$libdir/.complete" ]]; then
   got=""
   pyv_local="$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
   # Only the shared libraries are used: any CPython tag of the wheel will do.
-  for pyv in "$pyv_local" 3.11 3.10 3.12 3.9; do
+  pyvs="$(printf '%s\n' "$pyv_local" 3.11 3.10 3.12 3.9 | awk '!seen[$0]++' | tr '\n' ' ')"
+  for pyv in $pyvs; do
     if python3 -m pip download --no-deps --only-binary=:all: --implementation cp --python-version "$pyv" \
          --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform manylinux2010_x86_64 \
          -d "$cache/wheels" "$wheel_dist==$TF_VERSION" >"$cache/pip.log" 2>&1; then
       got=1; break
     fi
   done
-  [[ -n "$got" ]] || fail "pip could not download $wheel_dist==$TF_VERSION for manylinux x86_64 (tried Python $pyv_local 3.11 3.10 3.12 3.9); last pip output:
+  [[ -n "$got" ]] || fail "pip could not download $wheel_dist==$TF_VERSION for manylinux x86_64 (tried Python $pyvs); last pip output:
 $(tail -n 5 "$cache/pip.log")"
-  wheel="$(ls "$cache"/wheels/*.whl | head -n1)"
+  wheel="$(find "$cache/wheels" -maxdepth 1 -name '*.whl' | head -n1)"
   say "downloaded $(basename "$wheel") ($(du -h "$wheel" | cut -f1))"
 
   step="extracting libtensorflow from $(basename "$wheel")"
+  rm -rf "$libdir.tmp"
   mkdir -p "$libdir.tmp"
-  python3 - "$wheel" "$libdir.tmp" <<'PY'
+  python3 - "$wheel" "$libdir.tmp" "$tag" <<'PY'
 import os, shutil, sys, zipfile
-wheel, out = sys.argv[1], sys.argv[2]
+wheel, out, tag = sys.argv[1], sys.argv[2], sys.argv[3]
 z = zipfile.ZipFile(wheel)
 names = set(z.namelist())
 # Where the C API lives: libtensorflow_cc.so.2 (2.12+), else the Python extension.
@@ -269,7 +282,7 @@ with open(os.path.join(out, 'cuda-pins.txt'), 'w') as f:
     f.write(''.join(p + '\n' for p in pins))
 with open(os.path.join(out, 'capi-lib'), 'w') as f:
     f.write(os.path.basename(lib) + '\n')
-print('%s + libtensorflow_framework.so.2, %d headers' % (lib, count))
+print(tag + ' extracted %s, libtensorflow_framework.so.2 and %d headers' % (lib, count), file=sys.stderr)
 PY
   capi_lib="$(cat "$libdir.tmp/capi-lib")"
   step="listing the symbols $capi_lib exports (nm -D)"
@@ -283,10 +296,10 @@ PY
     {
       echo '#include <stdio.h>'
       echo '#include <stdlib.h>'
-      echo 'static void no_python(const char *n) { fprintf(stderr, "libtensorflow called the Python C API (%s) outside Python: unsupported\n", n); abort(); }'
+      printf '%s\n' 'static void no_python(const char *n) { fprintf(stderr, "libtensorflow called the Python C API (%s) outside Python: unsupported\n", n); abort(); }'
       while read -r s; do
         if [[ "$s" =~ ^PyExc_ || "$s" =~ _Type$ || "$s" =~ ^_Py_.*Struct$ ]]; then
-          echo "__attribute__((visibility(\"default\"), aligned(64))) unsigned char $s[1024];"
+          echo "__attribute__((visibility(\"default\"), aligned(64))) unsigned char ${s}[1024];"
         else
           echo "__attribute__((visibility(\"default\"))) void $s(void) { no_python(\"$s\"); }"
         fi
@@ -304,18 +317,19 @@ capi_lib="$(cat "$libdir/capi-lib")"
 step="checking that $capi_lib exports the C API symbols the binding calls"
 missing="$(grep -ohE '\bTFE?_[A-Z][A-Za-z0-9]*\(' "$pkgdir"/binding/*.cc "$pkgdir"/binding/*.h | tr -d '(' \
   | grep -vE '^TFE?_Auto' | LC_ALL=C sort -u | LC_ALL=C comm -23 - "$libdir/exports.txt")"
-[[ -z "$missing" ]] || fail "$capi_lib from $wheel_dist==$TF_VERSION lacks: $(echo $missing)"
+[[ -z "$missing" ]] || fail "$capi_lib from $wheel_dist==$TF_VERSION lacks: $(tr "\n" " " <<<"$missing")"
 
 # --- 4. CUDA libraries for the GPU flavour (PyPI nvidia-* wheels) ---------------------
 if [[ "$FLAVOR" == gpu ]]; then
   pins="$(cat "$libdir/cuda-pins.txt" 2>/dev/null || true)"
   [[ -n "$pins" ]] || fail "tensorflow==$TF_VERSION has no [and-cuda] extra pinning nvidia-* wheels (TensorFlow 2.14+ has one)"
   if [[ "$gpu_dry" == 1 ]]; then
-    say "dry run: would pip install --no-deps --target $cache/cuda-$TF_VERSION $(echo $pins)"
+    say "dry run: would pip install --no-deps --target $cache/cuda-$TF_VERSION $(tr "\n" " " <<<"$pins")"
   elif [[ ! -f "$cache/cuda-$TF_VERSION/.complete" ]]; then
-    step="installing the CUDA libraries from PyPI: $(echo $pins)"
+    step="installing the CUDA libraries from PyPI: $(tr "\n" " " <<<"$pins")"
     rm -rf "$cache/cuda-$TF_VERSION"
-    python3 -m pip install --no-deps --only-binary=:all: --target "$cache/cuda-$TF_VERSION" $pins >"$cache/pip-cuda.log" 2>&1 \
+    mapfile -t pin_list <<<"$pins"
+    python3 -m pip install --no-deps --only-binary=:all: --target "$cache/cuda-$TF_VERSION" "${pin_list[@]}" >"$cache/pip-cuda.log" 2>&1 \
       || fail "pip could not install the CUDA wheels: $(tail -n 5 "$cache/pip-cuda.log")"
     touch "$cache/cuda-$TF_VERSION/.complete"
   fi
@@ -365,7 +379,7 @@ say "built $(realpath --relative-to="$target" "$binding") in $(( SECONDS - build
 step="checking the binding's TensorFlow symbols against $capi_lib"
 unresolved="$(nm -D --undefined-only "$binding" | awk '{print $2}' | sed 's/@.*//' | grep -E '^TFE?_' \
   | LC_ALL=C sort -u | LC_ALL=C comm -23 - "$libdir/exports.txt" || true)"
-[[ -z "$unresolved" ]] || fail "the binding needs symbols $capi_lib does not export: $(echo $unresolved)"
+[[ -z "$unresolved" ]] || fail "the binding needs symbols $capi_lib does not export: $(tr "\n" " " <<<"$unresolved")"
 
 # --- 6. verify ---------------------------------------------------------------------------
 step="verifying: require('$pkg') + matmul in $target"
