@@ -1,0 +1,415 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { augmentBatch } from '../../engine/data/augment.js';
+import { DataError } from '../../engine/data/errors.js';
+import { loadDataset } from '../../engine/data/load.js';
+import { formatDatasetSpec, parseDatasetSpec } from '../../engine/data/spec.js';
+import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
+import type { Dataset, TargetMode, TargetProblem } from '../../engine/data/types.js';
+import { exportMaskedModel } from '../../engine/export/masked-model.js';
+import { logitCount } from '../../engine/graph/forward.js';
+import { loadGraph } from '../../engine/graph/import.js';
+import { ModelInputError } from '../../engine/graph/model-folder.js';
+import type { Graph } from '../../engine/graph/types.js';
+import { packMaskSet } from '../../engine/masks/mask-file.js';
+import { decodePlain, encodePlain } from '../../engine/plain-codec.js';
+import { checkCompatible, reengineer, type BaselineRule, type ReengineerResult } from '../../engine/reengineer.js';
+import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS, guessArchitecture, maskDefaults } from '../../engine/search/defaults.js';
+import type { HeadKind } from '../../engine/search/head.js';
+import {
+  CheckpointMismatchError,
+  SearchAbortedError,
+  validateSettings,
+  type SearchCheckpoint,
+  type SearchSettings,
+} from '../../engine/search/search.js';
+import type { Granularity } from '../../engine/masks/masks.js';
+import { initBackend } from '../../infra/backend/index.js';
+import type { BackendName } from '../../infra/config.js';
+import { logger } from '../../infra/log.js';
+import { createProgressBar } from '../progress.js';
+import { UsageError } from '../usage-error.js';
+
+export const summary = 'Re-engineer a trained model for a target problem (SeaM mask search)';
+
+const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSES --out DIR [options]
+
+  --model DIR          TF.js LayersModel folder (model.json + weight shards)
+  --data SPEC          cifar10:DIR | mnist:DIR | fashion-mnist[:DIR] | synthetic[:k=v,...]
+  --target CLASSES     one class (binary: it against the rest) or a list like 0,1,8,9
+  --out DIR            where report.json, masks/, masked-model/ and checkpoint go
+  --mode M             binary | multiclass (default: binary for one class, else multiclass)
+  --granularity G      weight (published) | filter (one score per filter/neuron)  [weight]
+  --head H             appended (ReLU -> Dense, published) | sliced (target rows, no new params)  [appended]
+  --alpha A            WRR weight in the loss            [published per setting, else 1.0]
+  --lr-mask L          Adam learning rate of the scores  [published per setting, else 0.05]
+  --lr-head L          Adam learning rate of the head    [${DEFAULT_LR_HEAD}]
+  --epochs N           [${PUBLISHED_EPOCHS}]   --batch B [${PUBLISHED_BATCH}]   --seed S [0]
+  --limit N            cap the images of each split (class-balanced)
+  --val-fraction F     training share held out for model selection  [0.1]
+  --augment | --no-augment   random crop (pad 4) + flip  [on for cifar10]
+  --baseline R         published | restricted: the original accuracy selection must reach [published]
+  --early-stop P       stop after P epochs below the original once it was reached  [0 = off]
+  --stop-at-wrr W      stop once an epoch's WRR <= W
+  --checkpoint-every N also checkpoint every N steps (always at epoch ends)  [50]
+  --resume             continue from OUT/checkpoint
+  --latency            time inference (batch 1/16/64) of the original and the result
+  --backend B          tensorflow | wasm | cpu (default: best available)`;
+
+const log = logger('reengineer');
+
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function num(flag: string, v: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} must be ${what}, got "${v}"`);
+  return n;
+}
+const int = (flag: string, v: string | undefined, min: number) =>
+  num(flag, v, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
+
+function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new UsageError(`--${flag} must be ${allowed.join(' or ')}, got "${v}"`);
+  return v as T;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        data: { type: 'string' },
+        target: { type: 'string' },
+        out: { type: 'string' },
+        mode: { type: 'string' },
+        granularity: { type: 'string' },
+        head: { type: 'string' },
+        alpha: { type: 'string' },
+        'lr-mask': { type: 'string' },
+        'lr-head': { type: 'string' },
+        epochs: { type: 'string' },
+        batch: { type: 'string' },
+        seed: { type: 'string' },
+        limit: { type: 'string' },
+        'val-fraction': { type: 'string' },
+        augment: { type: 'boolean' },
+        'no-augment': { type: 'boolean' },
+        baseline: { type: 'string' },
+        'early-stop': { type: 'string' },
+        'stop-at-wrr': { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        resume: { type: 'boolean' },
+        latency: { type: 'boolean' },
+        backend: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+  for (const req of ['model', 'data', 'target', 'out'] as const) {
+    if (!values[req]) throw new UsageError(`--${req} is required (see --help)`);
+  }
+  if (values.augment && values['no-augment']) throw new UsageError('--augment and --no-augment are mutually exclusive');
+
+  // Everything checkable without loading anything, first.
+  const alpha = num('alpha', values.alpha, (n) => n >= 0, 'a number >= 0');
+  const lrMask = num('lr-mask', values['lr-mask'], (n) => n > 0, 'a number > 0');
+  const lrHead = num('lr-head', values['lr-head'], (n) => n > 0, 'a number > 0') ?? DEFAULT_LR_HEAD;
+  const epochs = int('epochs', values.epochs, 1) ?? PUBLISHED_EPOCHS;
+  const batchSize = int('batch', values.batch, 1) ?? PUBLISHED_BATCH;
+  const seed = int('seed', values.seed, 0) ?? 0;
+  const limit = int('limit', values.limit, 1);
+  const valFraction = num('val-fraction', values['val-fraction'], (n) => n > 0 && n < 1, 'a number in (0, 1)') ?? 0.1;
+  const earlyStop = int('early-stop', values['early-stop'], 0) ?? 0;
+  const stopAtWrr = num('stop-at-wrr', values['stop-at-wrr'], (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
+  const checkpointEvery = int('checkpoint-every', values['checkpoint-every'], 0) ?? 50;
+  const granularity = oneOf<Granularity>('granularity', values.granularity, ['weight', 'filter']) ?? 'weight';
+  const headKind = oneOf<HeadKind>('head', values.head, ['appended', 'sliced']) ?? 'appended';
+  const baselineRule = oneOf<BaselineRule>('baseline', values.baseline, ['published', 'restricted']) ?? 'published';
+  const backendName = oneOf<BackendName>('backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
+  let classes = usage(() => parseClassList(values.target!));
+  const mode = oneOf<TargetMode>('mode', values.mode, ['binary', 'multiclass']) ?? (classes.length === 1 ? 'binary' : 'multiclass');
+  const dataSpec = usage(() => parseDatasetSpec(values.data!));
+  const modelDir = path.resolve(values.model!);
+  const outDir = path.resolve(values.out!);
+
+  const backend = await initBackend(backendName ? { backend: backendName } : {});
+  const graph = await asUsage(() => loadGraph(modelDir));
+  const numLogits = usage(() => logitCount(graph));
+
+  const dataBar = createProgressBar('data', 1);
+  const dataset = await asUsage(() =>
+    loadDataset(dataSpec, {
+      limit,
+      onProgress: (done: number, total: number) => {
+        dataBar.setTotal(total);
+        dataBar.update(done);
+      },
+    }),
+  );
+  dataBar.finish(`${dataset.name}: ${dataset.train.count} train, ${dataset.test.count} test`);
+  if (dataset.classNames.length !== numLogits) {
+    throw new UsageError(`model has ${numLogits} outputs but dataset ${dataset.name} has ${dataset.classNames.length} classes`);
+  }
+  classes = usage(() => parseClassList(values.target!, numLogits));
+  const problem = usage(() => makeTargetProblem(dataset, { mode, classes, seed, valFraction }));
+  await asUsage(async () => checkCompatible(graph, problem));
+
+  const arch = guessArchitecture(graph, path.basename(modelDir));
+  const defaults = maskDefaults(arch, dataset.name, mode);
+  const augment = values.augment ?? (values['no-augment'] ? false : dataset.name === 'cifar10');
+  const settings: SearchSettings = {
+    granularity,
+    head: headKind,
+    alpha: alpha ?? defaults.alpha,
+    lrMask: lrMask ?? defaults.lrMask,
+    lrHead,
+    epochs,
+    batchSize,
+    seed,
+    earlyStop,
+    stopAtWrr,
+    augment,
+  };
+  usage(() => validateSettings(settings));
+
+  await mkdir(outDir, { recursive: true });
+  const ckptFile = path.join(outDir, 'checkpoint');
+  const fingerprint = await fingerprintOf(modelDir, formatDatasetSpec(dataSpec), dataset, problem, { limit, valFraction, baselineRule });
+  let resumeFrom: SearchCheckpoint | undefined;
+  if (values.resume) {
+    const bytes = await readFile(ckptFile).catch(() => undefined);
+    if (!bytes) throw new UsageError(`--resume: no checkpoint at ${ckptFile}`);
+    resumeFrom = usage(() => decodePlain<SearchCheckpoint>(new Uint8Array(bytes)));
+    if (resumeFrom.fingerprint !== fingerprint) {
+      throw new UsageError(`--resume: ${ckptFile} was made for a different model, data, target or split`);
+    }
+    log.info(`resuming at epoch ${resumeFrom.epoch + 1}, step ${resumeFrom.step}`);
+  }
+
+  log.info(
+    `${graph.name} (${arch ?? 'unknown architecture'}) on ${dataset.name}, ${mode} [${classes.join(', ')}]: ` +
+      `${problem.train.count} train / ${problem.val.count} val / ${problem.test.count} test, backend ${backend.name} (${backend.detail})`,
+  );
+  log.info(`alpha ${settings.alpha}, lrMask ${settings.lrMask}: ${alpha === undefined || lrMask === undefined ? defaults.source : 'given'}`);
+
+  const steps = Math.ceil(problem.train.count / batchSize);
+  const bar = createProgressBar('search', epochs * steps);
+  let lastEpochNote = '';
+  const ctl = new AbortController();
+  const onSigint = () => ctl.abort();
+  process.once('SIGINT', onSigint);
+  const started = Date.now();
+  let result: ReengineerResult;
+  try {
+    result = await reengineer(graph, problem, {
+      settings,
+      baseline: baselineRule,
+      latency: values.latency ? { batchSizes: [1, 16, 64], warmup: 3, runs: 10 } : false,
+      onStage: (stage) => stage !== 'search' && log.info(stage.replace('-', ' ')),
+      hooks: {
+        fingerprint,
+        resumeFrom,
+        signal: ctl.signal,
+        checkpointEverySteps: checkpointEvery,
+        augmenter: augment ? (img, n, h, w, c, rng) => augmentBatch(img, n, h, w, c, rng, { flip: dataset.name === 'cifar10' }) : undefined,
+        onStep: (p) => {
+          bar.update(
+            p.epoch * steps + p.step,
+            `ep ${p.epoch + 1}/${p.epochs} ${p.phase} loss ${p.loss.toFixed(3)} acc ${pct(p.accuracy)} wrr ${pct(p.wrr)}${lastEpochNote}`,
+          );
+        },
+        onEpoch: (r) => {
+          lastEpochNote = ` | ep ${r.epoch + 1}: val ${pct(r.valAccuracy)} wrr ${pct(r.wrr)}${r.newBest ? ' *' : ''}`;
+          bar.update((r.epoch + 1) * steps, lastEpochNote.slice(3));
+        },
+        onCheckpoint: async (c) => writeAtomic(ckptFile, encodePlain(c)),
+      },
+    });
+  } catch (err) {
+    if (err instanceof CheckpointMismatchError) throw new UsageError(`--resume: ${err.message}`);
+    if (err instanceof SearchAbortedError) {
+      bar.finish('stopped');
+      log.info(`stopped; checkpoint in ${ckptFile}; continue with the same command and --resume`);
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  bar.finish(`done: wrr ${pct(result.reengineered.wrr)} val ${pct(result.reengineered.valAccuracy)}`);
+
+  // Outputs: masks, masked model, report.
+  const { index, bin } = packMaskSet(result.search.masks);
+  await mkdir(path.join(outDir, 'masks'), { recursive: true });
+  await writeAtomic(path.join(outDir, 'masks', 'masks.bin'), bin);
+  await writeAtomic(path.join(outDir, 'masks', 'masks.json'), JSON.stringify(index, null, 1));
+  const exported = exportMaskedModel(graph, result.search.masks, result.search.head);
+  const modelOut = path.join(outDir, 'masked-model');
+  await mkdir(modelOut, { recursive: true });
+  await writeAtomic(path.join(modelOut, 'weights.bin'), exported.weightData);
+  await writeAtomic(path.join(modelOut, 'model.json'), JSON.stringify(exported.modelJson));
+
+  const report = buildReport({
+    graph,
+    modelDir,
+    dataset,
+    dataSpec: formatDatasetSpec(dataSpec),
+    problem,
+    settings,
+    extra: { limit: limit ?? null, valFraction, baselineRule, defaultsSource: defaults.source, architecture: arch ?? null, resumed: Boolean(resumeFrom) },
+    result,
+    backend,
+    seconds,
+  });
+  await writeAtomic(path.join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  const o = result.original;
+  const r = result.reengineered;
+  console.log(
+    [
+      `original      accuracy ${pct(o.test.accuracy)} (restricted ${pct(o.test.accuracyRestricted)}), ${o.cost.params} params, ${mflops(o.cost.flops)}`,
+      `re-engineered accuracy ${pct(r.accuracy)}, WRR ${pct(r.wrr)}, ${r.cost.params} params, ${mflops(r.cost.flops)} (mask-aware)`,
+      `selected epoch ${result.search.selected.epoch + 1} of ${result.search.epochsRun} (${result.search.selected.rule}), ${seconds.toFixed(1)} s`,
+      `wrote ${path.join(outDir, 'report.json')}`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** Loading/validation errors of the inputs are the caller's to fix: print them as usage errors. */
+async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ModelInputError || err instanceof DataError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+function mflops(f: number): string {
+  return `${(f / 1e6).toFixed(2)} MFLOPs`;
+}
+
+async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+/** Identity of what a checkpoint belongs to: model files, data, target and split. */
+async function fingerprintOf(
+  modelDir: string,
+  spec: string,
+  dataset: Dataset,
+  problem: TargetProblem,
+  extra: Record<string, unknown>,
+): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of (await readdir(modelDir)).sort()) {
+    if (f === 'model.json' || f.endsWith('.bin')) h.update(f).update(await readFile(path.join(modelDir, f)));
+  }
+  h.update(JSON.stringify({ spec, checksums: dataset.checksums, mode: problem.mode, classes: problem.classes, counts: [problem.train.count, problem.val.count, problem.test.count], extra }));
+  return h.digest('hex');
+}
+
+function buildReport(a: {
+  graph: Graph;
+  modelDir: string;
+  dataset: Dataset;
+  dataSpec: string;
+  problem: TargetProblem;
+  settings: SearchSettings;
+  extra: Record<string, unknown>;
+  result: ReengineerResult;
+  backend: { name: string; detail: string };
+  seconds: number;
+}) {
+  const { result: res, problem } = a;
+  const s = res.search;
+  return {
+    tool: 'seamflow reengineer',
+    createdAt: new Date().toISOString(),
+    model: {
+      dir: a.modelDir,
+      name: a.graph.name,
+      inputShape: a.graph.byName.get(a.graph.input)!.outputShape,
+      outputs: logitCount(a.graph),
+    },
+    data: {
+      spec: a.dataSpec,
+      name: a.dataset.name,
+      checksums: a.dataset.checksums,
+      counts: { train: problem.train.count, val: problem.val.count, test: problem.test.count },
+    },
+    target: {
+      mode: problem.mode,
+      classes: problem.classes,
+      classNames: problem.classes.map((c) => a.dataset.classNames[c] ?? String(c)),
+    },
+    settings: {
+      ...a.settings,
+      // The sliced head has no parameters: no head learning rate, no head-only epochs.
+      lrHead: a.settings.head === 'sliced' ? null : a.settings.lrHead,
+      headOnlyEvery: a.settings.head === 'sliced' ? 0 : (a.settings.headOnlyEvery ?? 5),
+      adamEpsilon: 1e-8,
+      ...a.extra,
+    },
+    original: {
+      accuracy: res.original.test.accuracy,
+      accuracyRestricted: res.original.test.accuracyRestricted,
+      valAccuracy: res.original.val.accuracy,
+      valAccuracyRestricted: res.original.val.accuracyRestricted,
+      params: res.original.cost.params,
+      maskableParams: res.original.cost.maskableParams,
+      macs: res.original.cost.macs,
+      flops: res.original.cost.flops,
+    },
+    reengineered: {
+      accuracy: res.reengineered.accuracy,
+      valAccuracy: res.reengineered.valAccuracy,
+      wrr: res.reengineered.wrr,
+      params: res.reengineered.cost.params,
+      keptParams: res.reengineered.cost.keptParams,
+      headParams: res.reengineered.cost.headParams,
+      macs: res.reengineered.cost.macs,
+      flops: res.reengineered.cost.flops,
+      flopsNote: 'mask-aware count; the exported masked model still runs at dense cost',
+    },
+    baseline: res.baseline,
+    search: {
+      epochs: s.epochsRun,
+      epochsPlanned: a.settings.epochs,
+      seconds: a.seconds,
+      searchSeconds: s.seconds,
+      backend: a.backend.name,
+      backendDetail: a.backend.detail,
+      bestEpoch: s.selected.epoch,
+      selectionRule: s.selected.rule,
+      stoppedEarly: s.stoppedEarly,
+      history: s.history,
+    },
+    ...(res.latency ? { latency: res.latency } : {}),
+    files: { masks: 'masks/masks.json', masksBin: 'masks/masks.bin', maskedModel: 'masked-model/model.json', checkpoint: 'checkpoint' },
+  };
+}
