@@ -3,7 +3,7 @@ import { modelCost } from '../engine/eval/cost.js';
 import { scoreOriginal } from '../engine/eval/original.js';
 import { disposeParams, prepareParams } from '../engine/graph/params.js';
 import { unpackMaskSet } from '../engine/masks/mask-file.js';
-import { maskedAccuracy } from '../engine/search/search.js';
+import { maskedAccuracy } from '../engine/eval/masked-accuracy.js';
 import { checkCompatible } from '../engine/reengineer.js';
 import { contentKey, type ArtifactStore } from '../infra/artifacts/index.js';
 import type { OriginalEvaluation, ReengineeredEvaluation } from '../workflows/types.js';

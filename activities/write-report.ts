@@ -63,6 +63,16 @@ export async function writeReport(store: ArtifactStore, input: WriteReportInput)
       masks: input.search.masksKey,
       masksIndex: input.search.masksKey.replace(/masks\.bin$/, 'masks.json'),
       maskedModel: input.exported.maskedModelKey,
+      compactModel: input.exported.compactModelKey,
+    },
+    export: {
+      masked: input.exported.masked,
+      compact: input.exported.compact,
+      removedChannelGroups: input.exported.removedChannelGroups,
+      ratios: {
+        params: input.exported.compact.params / original.cost.params,
+        flops: input.exported.compact.flops / original.cost.flops,
+      },
     },
     stageSeconds: input.stageSeconds,
   };

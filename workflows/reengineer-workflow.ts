@@ -112,7 +112,7 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
     const exported = await stage(
       'exportModel',
       () => cpu.exportModel({ runId, modelKey: model.modelKey, searchKey: search.searchKey }),
-      (e) => ({ maskedModel: e.maskedModelKey }),
+      (e) => ({ maskedModel: e.maskedModelKey, compactModel: e.compactModelKey, compactParams: e.compact.params, compactFlops: e.compact.flops }),
     );
     const report = await stage(
       'writeReport',

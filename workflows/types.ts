@@ -61,8 +61,19 @@ export interface ReengineeredEvaluation {
   cost: OriginalEvaluation['cost'];
 }
 
+export interface ExportedModelStats {
+  params: number;
+  flops: number;
+  fileBytes: number;
+  gzipBytes: number;
+}
+
 export interface ExportOutcome {
   maskedModelKey: string;
+  compactModelKey: string;
+  masked: ExportedModelStats;
+  compact: ExportedModelStats;
+  removedChannelGroups: number;
 }
 
 export interface RunReportRef {
