@@ -5,6 +5,7 @@
  * tf.tidy (or a gradient function): intermediate tensors are not disposed here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ModelInputError } from './model-folder.js';
 import { paramKey, type Params } from './params.js';
 import type { Activation, Graph, GraphNode } from './types.js';
 
@@ -31,6 +32,14 @@ export function logitsNode(graph: Graph): { node: string; skipActivation: boolea
   }
   return { node: out.name, skipActivation: false };
 }
+
+/** Number of logits (classes) the model outputs. */
+export function logitCount(graph: Graph): number {
+  const out = graph.byName.get(graph.output)!.outputShape;
+  if (out.length !== 1) throw new ModelInputError(`model output shape ${JSON.stringify(out)} is not [classes]`);
+  return out[0]!;
+}
+
 
 export function forward(graph: Graph, params: Params, x: tf.Tensor, opts: ForwardOptions = {}): tf.Tensor {
   const values = new Map<string, tf.Tensor>();

@@ -36,7 +36,7 @@ export function importGraph(modelJson: ModelJson, weights: Map<string, WeightTen
     throw new ModelInputError(`unsupported model class "${className}" (expected Sequential or Model)`);
   }
 
-  const ordered = topoSort(raw, inputName);
+  const ordered = reachingOutput(topoSort(raw, inputName), inputName, outputName);
   const weightIndex = indexWeights(weights, ordered.map((l) => l.name));
   const nodes: GraphNode[] = ordered.map((l) => {
     const attrs = parseAttrs(l);
@@ -169,6 +169,22 @@ function topoSort(raw: RawLayer[], inputName: string): RawLayer[] {
   visit(input);
   for (const l of raw) visit(l);
   return order;
+}
+
+/** Keeps the layers the output depends on (a model can carry unused branches). */
+function reachingOutput(ordered: RawLayer[], inputName: string, outputName: string): RawLayer[] {
+  const byName = new Map(ordered.map((l) => [l.name, l]));
+  if (!byName.has(outputName)) throw new ModelInputError(`model output layer "${outputName}" not found`);
+  const needed = new Set<string>();
+  const stack = [outputName];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (needed.has(n)) continue;
+    needed.add(n);
+    stack.push(...byName.get(n)!.inputs);
+  }
+  if (!needed.has(inputName)) throw new ModelInputError(`model output "${outputName}" does not depend on input "${inputName}"`);
+  return ordered.filter((l) => needed.has(l.name));
 }
 
 // --- attributes ------------------------------------------------------------

@@ -131,3 +131,18 @@ export function wrrTensor(specs: MaskSpec[], masks: tf.Tensor[]): tf.Scalar {
 export function maskTensors(set: MaskSet): tf.Tensor[] {
   return set.specs.map((s, i) => tf.tensor(Float32Array.from(set.masks[i]!), s.shape, 'float32'));
 }
+
+/**
+ * Params with a fixed mask set applied once (for evaluation, export checks,
+ * latency): the masked tensors are kept; `dispose` releases only them.
+ */
+export function maskedParamsFor(base: Params, set: MaskSet): { params: Params; dispose: () => void } {
+  const keys = [...base.keys()];
+  const values = tf.tidy(() => {
+    const masked = applyMasks(base, set.specs, maskTensors(set));
+    return keys.map((k) => masked.get(k)!);
+  });
+  const params: Params = new Map(keys.map((k, i) => [k, values[i]!]));
+  const own = values.filter((t, i) => base.get(keys[i]!) !== t);
+  return { params, dispose: () => tf.dispose(own) };
+}

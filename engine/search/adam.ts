@@ -6,6 +6,7 @@
  * not bitwise the product it accumulated), and so epsilon is explicit (1e-8).
  */
 import * as tf from '@tensorflow/tfjs';
+import { variableFrom } from './variables.js';
 
 export interface AdamGroup {
   params: tf.Variable[];
@@ -44,8 +45,8 @@ export class Adam {
       throw new Error(`Adam state holds ${state.m.length} moments for ${this.params.length} parameters`);
     }
     this.step = state?.step ?? 0;
-    this.m = this.params.map((p, i) => tf.variable(state ? tf.tensor(state.m[i]!, p.shape) : tf.zerosLike(p), false));
-    this.v = this.params.map((p, i) => tf.variable(state ? tf.tensor(state.v[i]!, p.shape) : tf.zerosLike(p), false));
+    this.m = this.params.map((p, i) => variableFrom(state ? state.m[i]! : tf.zerosLike(p), p.shape, false));
+    this.v = this.params.map((p, i) => variableFrom(state ? state.v[i]! : tf.zerosLike(p), p.shape, false));
   }
 
   get parameters(): readonly tf.Variable[] {

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
+import { variableFrom } from './variables.js';
 import type { TargetMode } from '../data/types.js';
 
 export type HeadKind = 'appended' | 'sliced';
@@ -52,29 +53,29 @@ export class HeadModule {
   readonly vars: tf.Variable[] = [];
   private readonly kernel?: tf.Variable;
   private readonly bias?: tf.Variable;
-  private readonly target?: tf.Tensor1D;
-  private readonly rest?: tf.Tensor1D;
+  /** One-hot selection matrices [C, n]: a matMul instead of tf.gather, whose gradient needs UnsortedSegmentSum (missing on wasm). */
+  private readonly pick?: tf.Tensor2D;
+  private readonly rest?: tf.Tensor2D;
 
   constructor(readonly data: HeadData) {
     const id = uid++;
     if (data.kind === 'appended') {
-      this.kernel = tf.variable(tf.tensor2d(data.kernel!, [data.numLogits, data.numOutputs]), true, `seam_head_${id}/kernel`);
-      this.bias = tf.variable(tf.tensor1d(data.bias!), true, `seam_head_${id}/bias`);
+      this.kernel = variableFrom(data.kernel!, [data.numLogits, data.numOutputs], true, `seam_head_${id}/kernel`);
+      this.bias = variableFrom(data.bias!, [data.numOutputs], true, `seam_head_${id}/bias`);
       this.vars.push(this.kernel, this.bias);
-    } else if (data.mode === 'binary') {
-      const t = data.classes[0]!;
-      this.target = tf.tensor1d([t], 'int32');
-      this.rest = tf.tensor1d(Array.from({ length: data.numLogits }, (_, i) => i).filter((i) => i !== t), 'int32');
     } else {
-      this.target = tf.tensor1d(data.classes, 'int32');
+      const all = Array.from({ length: data.numLogits }, (_, i) => i);
+      this.pick = selection(data.numLogits, data.mode === 'binary' ? [data.classes[0]!] : data.classes);
+      if (data.mode === 'binary') this.rest = selection(data.numLogits, all.filter((i) => i !== data.classes[0]));
     }
   }
 
   apply(logits: tf.Tensor): tf.Tensor2D {
-    if (this.kernel) return tf.add(tf.matMul(tf.relu(logits) as tf.Tensor2D, this.kernel), this.bias!) as tf.Tensor2D;
-    const picked = tf.gather(logits, this.target!, 1);
-    if (!this.rest) return picked as tf.Tensor2D;
-    return tf.concat([picked, tf.logSumExp(tf.gather(logits, this.rest, 1), 1, true)], 1) as tf.Tensor2D;
+    const z = logits as tf.Tensor2D;
+    if (this.kernel) return tf.add(tf.matMul(tf.relu(z), this.kernel as tf.Tensor2D), this.bias!) as tf.Tensor2D;
+    const picked = tf.matMul(z, this.pick!) as tf.Tensor2D;
+    if (!this.rest) return picked;
+    return tf.concat([picked, tf.logSumExp(tf.matMul(z, this.rest), 1, true) as tf.Tensor2D], 1) as tf.Tensor2D;
   }
 
   toData(): HeadData {
@@ -88,6 +89,12 @@ export class HeadModule {
   }
 
   dispose(): void {
-    tf.dispose([...this.vars, ...(this.target ? [this.target] : []), ...(this.rest ? [this.rest] : [])]);
+    tf.dispose([...this.vars, ...(this.pick ? [this.pick] : []), ...(this.rest ? [this.rest] : [])]);
   }
+}
+
+function selection(numLogits: number, columns: number[]): tf.Tensor2D {
+  const m = new Float32Array(numLogits * columns.length);
+  columns.forEach((c, j) => (m[c * columns.length + j] = 1));
+  return tf.tensor2d(m, [numLogits, columns.length]);
 }

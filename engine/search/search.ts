@@ -7,14 +7,17 @@
  * stopped search resumes to exactly the result of an uninterrupted one.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageSet, TargetProblem } from '../data/types.js';
-import { forward } from '../graph/forward.js';
+import type { TargetProblem } from '../data/types.js';
+import { augmentBatch } from '../data/augment.js';
+import { maskedAccuracy } from '../eval/masked-accuracy.js';
+import { forward, logitCount } from '../graph/forward.js';
 import type { Params } from '../graph/params.js';
 import type { Graph } from '../graph/types.js';
 import { binarize } from '../masks/binarize.js';
 import { applyMasks, initialScores, maskSpecs, masksFromScores, wrrOf, wrrTensor, type Granularity, type MaskSet, type MaskSpec } from '../masks/masks.js';
 import { Rng, type RngState } from '../random.js';
 import { Adam, type AdamState } from './adam.js';
+import { variableFrom } from './variables.js';
 import { HeadModule, cloneHead, initHead, type HeadData, type HeadKind } from './head.js';
 import { initialSelection, selected, updateSelection, type SelectionState } from './selection.js';
 
@@ -61,7 +64,8 @@ export interface EpochRecord {
   valAccuracy: number;
   wrr: number;
   seconds: number;
-  selected: boolean;
+  /** This epoch became the best selected so far. */
+  newBest: boolean;
 }
 
 export interface Snapshot {
@@ -127,6 +131,7 @@ export interface SearchHooks {
   onCheckpoint?: (c: SearchCheckpoint) => void | Promise<void>;
   checkpointEverySteps?: number;
   signal?: AbortSignal;
+  /** Used when settings.augment is on; default augmentBatch (crop with padding 4, horizontal flip). */
   augmenter?: Augmenter;
   resumeFrom?: SearchCheckpoint;
   fingerprint?: string;
@@ -187,7 +192,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
   const head = new HeadModule(ck ? cloneHead(ck.head) : initHead(settings.head, problem.mode, problem.classes, numLogits, rng));
   const id = uid++;
   const scoreData = ck ? ck.scores.map((s) => s.slice()) : initialScores(specs);
-  const scores = specs.map((s, i) => tf.variable(tf.tensor(scoreData[i]!, s.shape), true, `seam_scores_${id}/${s.node}/${s.role}`));
+  const scores = specs.map((s, i) => variableFrom(scoreData[i]!, s.shape, true, `seam_scores_${id}/${s.node}/${s.role}`));
   const adamCfg = { epsilon: 1e-8 };
   const optHead = head.vars.length ? new Adam([{ params: head.vars, lr: settings.lrHead }], adamCfg, ck?.optimizers.head ?? undefined) : undefined;
   const optJoint = new Adam(
@@ -199,7 +204,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
     ck?.optimizers.joint,
   );
 
-  let state: Omit<SearchCheckpoint, 'scores' | 'head' | 'optimizers' | 'rng'> = ck
+  const state: Omit<SearchCheckpoint, 'scores' | 'head' | 'optimizers' | 'rng'> = ck
     ? (({ scores: _s, head: _h, optimizers: _o, rng: _r, ...rest }) => ({ ...rest, history: rest.history.slice(), settings: { ...settings } }))(ck)
     : {
         kind: 'seamflow-search-checkpoint',
@@ -268,7 +273,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
           images.set(train.images.subarray(src * per, (src + 1) * per), k * per);
           labels[k] = train.labels[src]!;
         }
-        if (settings.augment && hooks.augmenter) images = hooks.augmenter(images, count, train.height, train.width, train.channels, rng);
+        if (settings.augment) images = (hooks.augmenter ?? augmentBatch)(images, count, train.height, train.width, train.channels, rng);
 
         const x = tf.tensor4d(images, [count, train.height, train.width, train.channels]);
         const y = labelsOneHot(labels);
@@ -332,7 +337,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
         valAccuracy,
         wrr,
         seconds: (performance.now() - epochStarted) / 1000,
-        selected: upd.isBest,
+        newBest: upd.isBest,
       };
       state.history.push(record);
       state.epoch += 1;
@@ -384,46 +389,4 @@ function checkResumable(ck: SearchCheckpoint, s: SearchSettings, fingerprint: st
     diffs.push('mask layout differs');
   }
   if (diffs.length) throw new CheckpointMismatchError(`checkpoint does not match this search: ${diffs.join('; ')}`);
-}
-
-export function logitCount(graph: Graph): number {
-  const out = graph.byName.get(graph.output)!.outputShape;
-  if (out.length !== 1) throw new RangeError(`model output shape ${JSON.stringify(out)} is not [classes]`);
-  return out[0]!;
-}
-
-/** Accuracy of masked model + head on a relabelled set. */
-export async function maskedAccuracy(
-  graph: Graph,
-  params: Params,
-  masks: MaskSet | null,
-  headData: HeadData,
-  set: ImageSet,
-  batchSize: number,
-): Promise<number> {
-  if (set.count === 0) return 0;
-  const head = new HeadModule(headData);
-  const maskT = masks ? masks.specs.map((s, i) => tf.tensor(Float32Array.from(masks.masks[i]!), s.shape)) : [];
-  // Masked weights once per evaluation, not per batch.
-  const masked = masks ? applyMasks(params, masks.specs, maskT) : params;
-  const per = set.height * set.width * set.channels;
-  let correct = 0;
-  try {
-    for (let start = 0; start < set.count; start += batchSize) {
-      const count = Math.min(batchSize, set.count - start);
-      const pred = tf.tidy(() => {
-        const x = tf.tensor4d(set.images.subarray(start * per, (start + count) * per), [count, set.height, set.width, set.channels]);
-        return tf.argMax(head.apply(forward(graph, masked, x, { logits: true })), 1);
-      });
-      const p = (await pred.data()) as Int32Array;
-      pred.dispose();
-      for (let k = 0; k < count; k++) if (p[k] === set.labels[start + k]) correct++;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    head.dispose();
-    tf.dispose(maskT);
-    if (masks) for (const [k, t] of masked) if (params.get(k) !== t) t.dispose();
-  }
-  return correct / set.count;
 }

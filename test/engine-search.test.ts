@@ -1,0 +1,148 @@
+// The mask search on a model trained in-process on the synthetic dataset:
+// it must sparsify while keeping accuracy, keep tensor counts flat, and a
+// checkpointed-then-resumed run must equal an uninterrupted one bit for bit.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { augmentBatch } from '../engine/data/augment.js';
+import { makeTargetProblem } from '../engine/data/target.js';
+import type { TargetProblem } from '../engine/data/types.js';
+import { maskedAccuracy } from '../engine/eval/masked-accuracy.js';
+import { loadGraph } from '../engine/graph/import.js';
+import { prepareParams, type Params } from '../engine/graph/params.js';
+import type { Graph } from '../engine/graph/types.js';
+import { wrrOf } from '../engine/masks/masks.js';
+import { decodePlain, encodePlain } from '../engine/plain-codec.js';
+import { initHead } from '../engine/search/head.js';
+import {
+  SearchAbortedError,
+  runSearch,
+  type SearchCheckpoint,
+  type SearchResult,
+  type SearchSettings,
+} from '../engine/search/search.js';
+import { Rng } from '../engine/random.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic } from './fixtures/engine/trained.js';
+
+useEngineBackend();
+
+let graph: Graph;
+let params: Params;
+let multi: TargetProblem;
+let binary: TargetProblem;
+
+beforeAll(async () => {
+  const trained = await trainTinyOnSynthetic();
+  graph = await loadGraph(trained.dir);
+  params = prepareParams(graph);
+  multi = makeTargetProblem(trained.dataset, { mode: 'multiclass', classes: [0, 1, 2], seed: 1 });
+  binary = makeTargetProblem(trained.dataset, { mode: 'binary', classes: [1], seed: 1 });
+});
+
+const base: SearchSettings = {
+  granularity: 'weight',
+  head: 'sliced',
+  alpha: 1,
+  lrMask: 0.05,
+  lrHead: 0.1,
+  epochs: 10,
+  batchSize: 32,
+  seed: 1,
+};
+
+async function originalAccuracy(problem: TargetProblem, split: 'val' | 'test') {
+  const head = initHead('sliced', problem.mode, problem.classes, 4, new Rng(0));
+  return maskedAccuracy(graph, params, null, head, problem[split], 256);
+}
+
+describe('mask search', () => {
+  it('drives WRR well below 1 while keeping accuracy (multiclass, sliced head)', async () => {
+    const baseline = await originalAccuracy(multi, 'val');
+    const res = await runSearch({ graph, params, problem: multi, baseline }, base);
+    expect(res.selected.rule).toBe('min-wrr-at-baseline');
+    expect(res.selected.wrr).toBeLessThan(0.6);
+    expect(wrrOf(res.masks)).toBeCloseTo(res.selected.wrr, 12);
+    const testAcc = await maskedAccuracy(graph, params, res.masks, res.head, multi.test, 256);
+    expect(testAcc).toBeGreaterThanOrEqual((await originalAccuracy(multi, 'test')) - 0.05);
+  });
+
+  it('sparsifies with the appended head and head-only epochs (binary)', async () => {
+    const baseline = await originalAccuracy(binary, 'val');
+    const res = await runSearch({ graph, params, problem: binary, baseline }, { ...base, head: 'appended' });
+    expect(res.history.map((h) => h.phase).slice(0, 6)).toEqual(['head', 'joint', 'joint', 'joint', 'joint', 'head']);
+    // Head-only epochs never move the masks.
+    expect(res.history[5]!.wrr).toBe(res.history[4]!.wrr);
+    expect(res.selected.wrr).toBeLessThan(0.8);
+    expect(res.selected.valAccuracy).toBeGreaterThanOrEqual(baseline);
+  });
+
+  it('removes whole filters at filter granularity', async () => {
+    const baseline = await originalAccuracy(multi, 'val');
+    // One score decides a whole filter, so a gentler alpha than per weight.
+    const res = await runSearch({ graph, params, problem: multi, baseline }, { ...base, granularity: 'filter', alpha: 0.2, epochs: 8 });
+    expect(res.masks.specs.map((s) => s.role)).toEqual(['filter', 'filter', 'filter']);
+    expect(res.selected.wrr).toBeLessThan(0.7);
+    expect(res.selected.valAccuracy).toBeGreaterThanOrEqual(baseline);
+    expect(res.masks.masks.some((m) => m.includes(0))).toBe(true);
+  });
+
+  it('keeps tf.memory().numTensors flat across steps and releases everything at the end', async () => {
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    await runSearch({ graph, params, problem: multi, baseline: 1 }, { ...base, head: 'appended', epochs: 3 }, {
+      onStep: () => counts.push(tf.memory().numTensors),
+    });
+    expect(new Set(counts).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('checkpoint and resume', () => {
+  const settings: SearchSettings = { ...base, head: 'appended', epochs: 7, augment: true };
+  const augmenter = (img: Float32Array, n: number, h: number, w: number, c: number, rng: Rng) => augmentBatch(img, n, h, w, c, rng, { pad: 1 });
+  const comparable = (r: SearchResult) => ({
+    finalScores: r.finalScores,
+    masks: r.masks.masks,
+    head: r.head,
+    selected: r.selected,
+    history: r.history.map(({ seconds: _s, ...rest }) => rest),
+  });
+
+  it('resuming from a mid-epoch checkpoint equals the uninterrupted run, bit for bit', async () => {
+    const baseline = await originalAccuracy(multi, 'val');
+    const input = { graph, params, problem: multi, baseline };
+    const full = await runSearch(input, settings, { augmenter, fingerprint: 'fp' });
+
+    const ctl = new AbortController();
+    let saved: SearchCheckpoint | undefined;
+    const stopped = await runSearch(input, settings, {
+      augmenter,
+      fingerprint: 'fp',
+      signal: ctl.signal,
+      onStep: (p) => {
+        if (p.epoch === 2 && p.step === 3) ctl.abort();
+      },
+      onCheckpoint: (c) => {
+        saved = c;
+      },
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(SearchAbortedError);
+    expect(saved).toMatchObject({ epoch: 2, step: 3 });
+
+    // Through bytes, as a file or artifact store would carry it.
+    const restored = decodePlain<SearchCheckpoint>(encodePlain(saved));
+    const resumed = await runSearch(input, settings, { augmenter, fingerprint: 'fp', resumeFrom: restored });
+    expect(comparable(resumed)).toEqual(comparable(full));
+  });
+
+  it('refuses a checkpoint from different settings or data', async () => {
+    const input = { graph, params, problem: multi, baseline: 1 };
+    const first = await runSearch(input, { ...base, epochs: 1 }, { fingerprint: 'a' });
+    await expect(runSearch(input, { ...base, epochs: 2, alpha: 2 }, { fingerprint: 'a', resumeFrom: first.checkpoint })).rejects.toThrow(
+      /alpha 1 -> 2/,
+    );
+    await expect(runSearch(input, { ...base, epochs: 2 }, { fingerprint: 'b', resumeFrom: first.checkpoint })).rejects.toThrow(
+      /model\/data\/target differ/,
+    );
+  });
+});
