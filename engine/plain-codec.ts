@@ -63,8 +63,9 @@ export function decodePlain<T = unknown>(bytes: Uint8Array): T {
   if (12 + headLen > bytes.length) throw new Error('plain-data buffer is truncated (header)');
   const header = new TextDecoder().decode(bytes.subarray(12, 12 + headLen));
   const base = Math.ceil((12 + headLen) / 8) * 8;
-  // Copy the tail once into an aligned buffer; typed arrays are views into it.
-  const tail = bytes.slice(base);
+  // Copy the tail once into an aligned buffer of its own; typed arrays are views into it.
+  // (Not bytes.slice: on a Node Buffer that is a view sharing the pool's ArrayBuffer.)
+  const tail = new Uint8Array(bytes.subarray(base));
   return JSON.parse(header, (_key, v: unknown) => {
     if (v && typeof v === 'object' && '$typed' in v) {
       const r = v as Ref;

@@ -56,4 +56,13 @@ describe('plain-data codec', () => {
     expect(back.rng).toEqual([1, 2, 3, 4]);
     expect(() => decodePlain(new Uint8Array(8))).toThrow(/bad magic/);
   });
+
+  it('decodes from a Node Buffer that is a view into a larger pool (as stores return them)', () => {
+    const value = { w: Float32Array.of(1.5, -2.25, 3) };
+    const encoded = encodePlain(value);
+    const pool = Buffer.alloc(encoded.length + 13);
+    Buffer.from(encoded).copy(pool, 13);
+    const back = decodePlain<typeof value>(pool.subarray(13));
+    expect(Array.from(back.w)).toEqual([1.5, -2.25, 3]);
+  });
 });

@@ -35,7 +35,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ classes: 4, size: 8, train: 1600, test: 160, seed: 5, epochs: 4 })]);
+  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ train: 1024 })]);
   connection = await Connection.connect({ address: stack.temporalAddress! });
   native = await NativeConnection.connect({ address: stack.temporalAddress! });
   client = new Client({ connection, namespace: stack.namespace });

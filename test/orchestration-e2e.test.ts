@@ -26,7 +26,7 @@ let trained: Trained;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ classes: 4, size: 8, train: 160, test: 80, seed: 3, epochs: 8 })]);
+  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic()]);
   connection = await Connection.connect({ address: stack.temporalAddress! });
   native = await NativeConnection.connect({ address: stack.temporalAddress! });
   client = new Client({ connection, namespace: stack.namespace });
@@ -66,7 +66,6 @@ describe('reengineerWorkflow end to end', () => {
       search: { epochs: number };
       target: { classes: number[] };
     };
-    console.log(JSON.stringify(report, null, 1).slice(0, 3000));
     expect(report.target.classes).toEqual([1]);
     expect(report.search.epochs).toBe(3);
     expect(report.reengineered.wrr).toBeGreaterThan(0);

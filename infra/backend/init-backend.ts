@@ -90,8 +90,9 @@ function availabilities(failed: Partial<Record<BackendName, string>>): Availabil
 async function activateTensorflow(): Promise<string> {
   const pkg = tfjsNodePackageToTry({ gpu: isInstalled(TFJS_NODE_GPU), cpu: isInstalled(TFJS_NODE) });
   if (!pkg) throw new Error('not installed');
-  // Present without its native binary, tfjs-node throws a plain Error after registering its kernels.
-  await import(pkg);
+  // A CommonJS package, loaded with require so that it may be absent at build time. Present
+  // without its native binary, it throws a plain Error after registering its kernels.
+  require(pkg);
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
   return `${pkg} (${pkg === TFJS_NODE_GPU ? 'GPU' : 'CPU'})`;
 }
@@ -148,8 +149,15 @@ async function select(opts: InitBackendOptions): Promise<BackendChoice> {
           : name === 'wasm'
             ? await activateWasm(threads, threadsSource)
             : await activateCpu();
-      const skipped = Object.entries(failed).map(([b, why]) => `${b}: ${why}`);
-      log.info(`TF.js backend ${name}: ${detail}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`);
+      // Why each preferred backend was passed over, so the one line tells the whole story.
+      const final = availabilities(failed);
+      const passed = forced
+        ? []
+        : BACKEND_PREFERENCE.slice(0, BACKEND_PREFERENCE.indexOf(name)).map((b) => {
+            const a = final[b];
+            return `${b}: ${a.ok ? 'not used' : a.reason}`;
+          });
+      log.info(`TF.js backend ${name}: ${detail}${forced ? `; forced by ${forcedBy}` : ''}${passed.length ? `; ${passed.join('; ')}` : ''}`);
       return { name, detail };
     } catch (err) {
       failed[name] = message(err);

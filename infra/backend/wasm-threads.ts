@@ -6,8 +6,8 @@ import { Worker as NodeWorker, type TransferListItem, type WorkerOptions } from 
 /**
  * Multi-threaded wasm (XNNPACK over pthreads) under Node.
  *
- * tfjs-backend-wasm 4.22 turns threads off in Node on purpose, for three
- * reasons, each worked around here:
+ * tfjs-backend-wasm 4.22 keeps threads off in Node; four obstacles, each
+ * worked around here:
  *  1. The WASM_HAS_MULTITHREAD_SUPPORT flag is hard-coded false when IS_NODE:
  *     the caller sets the flag to true before initialising the backend.
  *  2. Emscripten starts each pthread as `new Worker(url)` where `url` is a
@@ -59,7 +59,9 @@ export function installNodePthreadWorker(): void {
     constructor(url: string | URL, options?: WorkerOptions) {
       const isBlob = typeof url === 'string' && url.startsWith('blob:');
       if (isBlob) URL.revokeObjectURL(url);
-      super(isBlob ? workerSource : url, isBlob ? { ...options, eval: true } : options);
+      // execArgv: [] so the parent's loader flags (--import tsx, --input-type=module, ...)
+      // do not turn this plain CommonJS glue into an ES module.
+      super(isBlob ? workerSource : url, isBlob ? { ...options, eval: true, execArgv: [] } : options);
     }
 
     override ref(): void {}

@@ -9,7 +9,7 @@ import { asWasm, dilateSpatial, padOrCrop, pair, requireChannelsLast, view, with
  *   dx = conv2d(dilate(dy, strides), flip(W) with in/out channels swapped,
  *               stride 1, pad top = kh - 1 - padTop, ...)
  *
- * The dilation inserts stride-1 zeros between dy's pixels, so a strided
+ * The dilation puts (stride - 1) zeros between dy's pixels, so a strided
  * layer costs strides^2 more multiply-adds than the ideal; stride-2 layers
  * are few in the nets we train, and XNNPACK's speed more than pays for it.
  */

@@ -7,9 +7,13 @@ import { resizeScale } from './resize-scale.js';
 /**
  * ResizeNearestNeighborGrad for wasm: each dy value is added to the source
  * pixel the forward ResizeNearestNeighbor copied it from (same rounding,
- * alignCorners and halfPixelCenters rules). Replaces the C++ kernel of
- * tfjs-backend-wasm 4.22, which is wrong for batch > 1 and ignores
- * halfPixelCenters.
+ * alignCorners and halfPixelCenters rules), in one pass over dy. Replaces
+ * the C++ kernel of tfjs-backend-wasm 4.22, which ignores halfPixelCenters
+ * and returns zeros with alignCorners when an input side is 1 (its search
+ * window, sized by 1/scale, overflows). Batch > 1 is fine there; the
+ * batch > 1 errors seen before came from the cpu reference kernel, which
+ * indexes dy with the image's batch stride (and loops forever in the
+ * alignCorners case above).
  */
 export function resizeNearestNeighborGradWasm(args: {
   inputs: NamedTensorInfoMap;
