@@ -110,7 +110,9 @@ describe.skipIf(tfjsNodePresent)('initBackend with a tfjs-node that cannot load'
   const tfjs = require.resolve('@tensorflow/tfjs');
   const fake = (name: string, body: string) => {
     const pkgDir = path.join(dir, '@tensorflow', name);
-    mkdirSync(pkgDir, { recursive: true });
+    // A binding file, as a built package has: the chooser skips packages without one.
+    mkdirSync(path.join(pkgDir, 'lib', 'napi-v8'), { recursive: true });
+    writeFileSync(path.join(pkgDir, 'lib', 'napi-v8', 'tfjs_binding.node'), '');
     writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ name: `@tensorflow/${name}`, main: 'index.js' }));
     writeFileSync(path.join(pkgDir, 'index.js'), body);
   };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,21 @@ function isInstalled(pkg: string): boolean {
   }
 }
 
+/**
+ * A tfjs-node package counts only with its native binding built: a plain
+ * `npm install` that skipped its (downloading) install script leaves the
+ * package without one, and trying it first would hide a working sibling.
+ */
+function hasNativeBinding(pkg: string): boolean {
+  if (!isInstalled(pkg)) return false;
+  const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
+  try {
+    return readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(path.join(lib, d, 'tfjs_binding.node')));
+  } catch {
+    return false;
+  }
+}
+
 function message(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0] ?? text;
@@ -73,7 +88,7 @@ function wasmUnavailableReason(): string | undefined {
 
 /** What is usable as far as cheap checks tell; activation may still fail, which the caller records. */
 function availabilities(failed: Partial<Record<BackendName, string>>): Availabilities {
-  const tfjsNode = tfjsNodePackageToTry({ gpu: isInstalled(TFJS_NODE_GPU), cpu: isInstalled(TFJS_NODE) });
+  const tfjsNode = tfjsNodePackageToTry({ gpu: hasNativeBinding(TFJS_NODE_GPU), cpu: hasNativeBinding(TFJS_NODE) });
   const cheap: Record<BackendName, string | undefined> = {
     tensorflow: tfjsNode ? undefined : 'not installed (optional dependency whose install downloads libtensorflow)',
     wasm: wasmUnavailableReason(),
@@ -88,7 +103,7 @@ function availabilities(failed: Partial<Record<BackendName, string>>): Availabil
 }
 
 async function activateTensorflow(): Promise<string> {
-  const pkg = tfjsNodePackageToTry({ gpu: isInstalled(TFJS_NODE_GPU), cpu: isInstalled(TFJS_NODE) });
+  const pkg = tfjsNodePackageToTry({ gpu: hasNativeBinding(TFJS_NODE_GPU), cpu: hasNativeBinding(TFJS_NODE) });
   if (!pkg) throw new Error('not installed');
   // A CommonJS package, loaded with require so that it may be absent at build time. Present
   // without its native binary, it throws a plain Error after registering its kernels.
