@@ -3,6 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { SeamflowConfig } from '../config.js';
 import { logger } from '../log.js';
 import { startLocalStack, type LocalStack } from '../stack/index.js';
+import { installTemporalLogging } from './runtime-logging.js';
 
 const log = logger('temporal');
 
@@ -22,6 +23,7 @@ export interface TemporalSession {
 }
 
 export async function openTemporal(config: SeamflowConfig, opts: { ephemeral?: boolean } = {}): Promise<TemporalSession> {
+  installTemporalLogging();
   let stack: LocalStack | undefined;
   let address = config.temporal.address;
   let namespace = config.temporal.namespace;
