@@ -73,7 +73,7 @@ describe('initBackend in a fresh process', () => {
     expect(auto.code, auto.stderr).toBe(0);
     const out = JSON.parse(auto.stdout) as { a: { name: string; detail: string }; same: boolean; conflict: string };
     expect(out.same).toBe(true);
-    expect(out.a.name).toBe(tfjsNodePresent ? expect.stringMatching(/tensorflow|wasm/) : 'wasm');
+    expect(out.a.name).toEqual(tfjsNodePresent ? expect.stringMatching(/tensorflow|wasm/) : 'wasm');
     expect(out.conflict).toMatch(/but this process already uses/);
     // One log line on stderr naming the backend, SIMD and threads, and why tensorflow was passed over.
     const lines = auto.stderr.split('\n').filter((l) => l.includes('[seamflow:backend]'));

@@ -30,7 +30,7 @@ describe('seamflow reengineer', () => {
   it('writes report, masks, checkpoint and a masked model that plain TF.js loads', async () => {
     const dir = out('e2e');
     const res = await runCli(
-      ['reengineer', '--model', trained.dir, '--data', 'synthetic', '--target', '0,1,2', '--epochs', '6', '--batch', '32', '--seed', '3', '--out', dir],
+      ['reengineer', '--direct', '--model', trained.dir, '--data', 'synthetic', '--target', '0,1,2', '--epochs', '6', '--batch', '32', '--seed', '3', '--out', dir],
       quiet,
     );
     expect(res.stderr + res.stdout).toContain('re-engineered accuracy');
@@ -56,7 +56,7 @@ describe('seamflow reengineer', () => {
 
   it('--resume continues a finished shorter run to the same result as one long run', async () => {
     const args = (dir: string, epochs: number) => [
-      '--model', trained.dir, '--data', 'synthetic', '--target', '1', '--head', 'sliced', '--epochs', String(epochs), '--batch', '32', '--out', dir,
+      '--direct', '--model', trained.dir, '--data', 'synthetic', '--target', '1', '--head', 'sliced', '--epochs', String(epochs), '--batch', '32', '--out', dir,
     ];
     expect(await run(args(out('long'), 4))).toBe(0);
     expect(await run(args(out('short'), 2))).toBe(0);
@@ -73,7 +73,7 @@ describe('seamflow reengineer', () => {
 });
 
 describe('seamflow reengineer: bad inputs', () => {
-  const base = () => ['--model', trained.dir, '--data', 'synthetic', '--target', '0,1', '--epochs', '1', '--out', out('bad')];
+  const base = () => ['--model', trained.dir, '--data', 'synthetic', '--target', '0,1', '--epochs', '1', '--out', out('bad'), '--direct'];
   const cases: [string, () => string[], string | RegExp][] = [
     ['missing model folder', () => ['--model', '/nope/model', ...base().slice(2)], 'model folder /nope/model does not exist'],
     ['folder without model.json', () => ['--model', tmp.path, ...base().slice(2)], `model folder ${tmp.path} has no model.json`],
@@ -93,7 +93,7 @@ describe('seamflow reengineer: bad inputs', () => {
       "model input shape [8, 8, 3] does not match the dataset's images [16, 16, 3] (height, width, channels)",
     ],
     ['class count mismatch', () => [...base(), '--data', 'synthetic:classes=5'], 'model has 4 outputs but dataset synthetic has 5 classes'],
-    ['missing --out', () => base().slice(0, -2), '--out is required (see --help)'],
+    ['missing --out', () => base().filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out'), '--out is required (see --help)'],
     ['resume without checkpoint', () => [...base(), '--out', out('never'), '--resume'], /--resume: no checkpoint at .*never\/checkpoint/],
   ];
   for (const [name, args, message] of cases) {

@@ -9,6 +9,7 @@ import { formatDatasetSpec, parseDatasetSpec } from '../../engine/data/spec.js';
 import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
 import type { Dataset, TargetMode, TargetProblem } from '../../engine/data/types.js';
 import { exportMaskedModel } from '../../engine/export/masked-model.js';
+import { exportRun } from '../../engine/export/run-folder.js';
 import { logitCount } from '../../engine/graph/forward.js';
 import { loadGraph } from '../../engine/graph/import.js';
 import { ModelInputError } from '../../engine/graph/model-folder.js';
@@ -54,9 +55,20 @@ const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSE
   --early-stop P       stop after P epochs below the original once it was reached  [0 = off]
   --stop-at-wrr W      stop once an epoch's WRR <= W
   --checkpoint-every N also checkpoint every N steps (always at epoch ends)  [50]
-  --resume             continue from OUT/checkpoint
   --latency            time inference (batch 1/16/64) of the original and the result
-  --backend B          tensorflow | wasm | cpu (default: best available)`;
+  --backend B          tensorflow | wasm | cpu (default: best available)
+
+How it runs:
+  default              as a durable Temporal run (the configured cluster, or with no
+                       TEMPORAL_ADDRESS an embedded dev server and in-process workers);
+                       artifacts in the store, then copied to --out (report.json, masks/,
+                       masked/, compact/). Rerunning the same command resumes from the last
+                       checkpoint and reuses every finished stage.
+  --detach             submit and return the run id (watch with \`seamflow status ID --watch\`)
+  --run-id ID          name the run (default: reengineer-<time>-<random>)
+  --direct             in this process without Temporal (no store); also writes OUT/checkpoint
+  --resume             with --direct: continue from OUT/checkpoint
+  --no-export          with --direct: skip the masked/compact export and its latency measurement`;
 
 const log = logger('reengineer');
 
@@ -111,6 +123,10 @@ export async function run(argv: string[]): Promise<number> {
         'stop-at-wrr': { type: 'string' },
         'checkpoint-every': { type: 'string' },
         resume: { type: 'boolean' },
+        direct: { type: 'boolean' },
+        detach: { type: 'boolean' },
+        'run-id': { type: 'string' },
+        'no-export': { type: 'boolean' },
         latency: { type: 'boolean' },
         backend: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -126,6 +142,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!values[req]) throw new UsageError(`--${req} is required (see --help)`);
   }
   if (values.augment && values['no-augment']) throw new UsageError('--augment and --no-augment are mutually exclusive');
+  if (values.resume && !values.direct) throw new UsageError('--resume is for --direct runs; a Temporal run resumes by running the same command again');
+  if (values.detach && values.direct) throw new UsageError('--detach and --direct are mutually exclusive');
 
   // Everything checkable without loading anything, first.
   const alpha = num('alpha', values.alpha, (n) => n >= 0, 'a number >= 0');
@@ -188,6 +206,23 @@ export async function run(argv: string[]): Promise<number> {
     augment,
   };
   usage(() => validateSettings(settings));
+
+  if (!values.direct) {
+    const { reengineerViaTemporal } = await import('../reengineer-via-temporal.js');
+    return reengineerViaTemporal(
+      {
+        model: modelDir,
+        data: formatDatasetSpec(dataSpec),
+        target: { mode, classes },
+        settings,
+        limit,
+        valFraction,
+        checkpointEverySteps: checkpointEvery,
+      },
+      outDir,
+      { detach: values.detach, runId: values['run-id'] },
+    );
+  }
 
   await mkdir(outDir, { recursive: true });
   const ckptFile = path.join(outDir, 'checkpoint');
@@ -280,6 +315,16 @@ export async function run(argv: string[]): Promise<number> {
     seconds,
   });
   await writeAtomic(path.join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  if (!values['no-export']) {
+    log.info('export: masked/ and compact/ models, sizes and latency');
+    const exp = await exportRun(outDir);
+    const ratio = exp.ratios.compactToOriginal;
+    const lat = ratio.latency?.['16'];
+    log.info(
+      `compact model: ${exp.models.compact.params} params (${pct(ratio.params)} of the original), ` +
+        `${pct(ratio.flops)} of its FLOPs${lat === undefined ? '' : `, ${pct(lat)} of its latency at batch 16`}`,
+    );
+  }
   const o = result.original;
   const r = result.reengineered;
   console.log(

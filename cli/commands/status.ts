@@ -17,7 +17,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!id) throw new UsageError('give the run id (see `seamflow runs`)');
   const { openRunSession } = await import('../run-session.js');
   const { queryProgress, searchHeartbeat, watchRun } = await import('../watch-run.js');
-  const session = await openRunSession();
+  // Embedded: serve the queues here too, so the run's progress query has a worker to answer it.
+  const session = await openRunSession({ withWorkers: true });
   try {
     const handle = session.temporal.client.workflow.getHandle(id);
     const desc = await handle.describe().catch((err: unknown) => {
