@@ -53,6 +53,10 @@ export async function createSeamWorkers(opts: SeamWorkerOptions): Promise<SeamWo
         ...(kind === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
         maxConcurrentActivityTaskExecutions: slots,
         shutdownGraceTime: '20 seconds',
+        // Heartbeats carry the live search progress (CLI bar, dashboard): flush them every 2 s
+        // rather than the SDK's default of up to a minute.
+        maxHeartbeatThrottleInterval: '2 seconds',
+        defaultHeartbeatThrottleInterval: '2 seconds',
         interceptors: {
           activity: [
             () => ({
