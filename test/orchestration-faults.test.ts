@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { searchHeartbeat } from '../cli/watch-run.js';
+import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
+import { progressQuery, reengineerWorkflow } from '../workflows/reengineer-workflow.js';
+import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import type { ReengineerSpec } from '../workflows/types.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
+import { startTestStack, type TestStack } from './helpers/test-stack.js';
+
+// Faults during a run, on real servers: cancellation, and S3 unreachable for ~20 s.
+useEngineBackend();
+
+let stack: TestStack;
+let proxy: TcpProxy;
+let connection: Connection;
+let native: NativeConnection;
+let client: Client;
+let store: S3ArtifactStore;
+let workers: SeamWorkers;
+let running: Promise<void>;
+let trained: Trained;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ size: 16, train: 2048 })]);
+  // Workers reach S3 only through a proxy the test can cut.
+  proxy = await startTcpProxy('127.0.0.1', Number(new URL(stack.s3!.endpoint).port));
+  connection = await Connection.connect({ address: stack.temporalAddress! });
+  native = await NativeConnection.connect({ address: stack.temporalAddress! });
+  client = new Client({ connection, namespace: stack.namespace });
+  store = new S3ArtifactStore({ ...stack.s3!, endpoint: `http://127.0.0.1:${proxy.port}`, bucket: 'seamflow' });
+  workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'wasm' });
+  running = workers.run();
+});
+
+afterAll(async () => {
+  workers?.shutdown();
+  await running;
+  await proxy?.close();
+  await connection?.close();
+  await native?.close();
+  await stack?.cleanup();
+});
+
+const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 40, batchSize: 8, seed: 1 };
+
+async function startRun(seed: number) {
+  const spec: ReengineerSpec = { model: trained.dir, data: trained.spec, target: { mode: 'binary', classes: [1] }, settings: { ...settings, seed } };
+  const handle = await client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: `fault-${randomUUID()}`, args: [spec, { searchHeartbeatSeconds: 10 }] });
+  return { handle };
+}
+
+async function untilSearching(handle: Awaited<ReturnType<typeof startRun>>['handle'], minEpoch: number): Promise<void> {
+  for (const until = Date.now() + 120_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+    const hb = await searchHeartbeat(handle);
+    if (hb && hb.epoch >= minEpoch) return;
+  }
+  throw new Error('search did not start');
+}
+
+describe('faults during a run', () => {
+  it('cancellation stops a running search within seconds, after it saved a checkpoint', async () => {
+    const { handle } = await startRun(21);
+    await untilSearching(handle, 1);
+    const t0 = Date.now();
+    await handle.cancel();
+    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    const seconds = (Date.now() - t0) / 1000;
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(seconds).toBeLessThan(10);
+    const progress = await handle.query(progressQuery);
+    expect(progress.status).toBe('cancelled');
+    expect(progress.stages.find((s) => s.stage === 'searchMasks')!.status).toBe('failed');
+    // The search's checkpoint is in the store for a later resume.
+    const checkpoints = await store.list('searches/');
+    expect(checkpoints.some((k) => k.endsWith('/checkpoint.bin'))).toBe(true);
+  });
+
+  it('rides out S3 being unreachable for 20 s mid-search, and leaves only whole artifacts', async () => {
+    const { handle } = await startRun(22);
+    await untilSearching(handle, 1);
+    await proxy.down();
+    await new Promise((r) => setTimeout(r, 20_000));
+    await proxy.up();
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    // Every committed artifact reads back with a matching SHA-256 (get() verifies it).
+    const keys = await store.list('');
+    expect(keys.length).toBeGreaterThan(5);
+    for (const key of keys) await store.get(key);
+  });
+});
