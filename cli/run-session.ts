@@ -22,10 +22,15 @@ export async function openRunSession(opts: { withWorkers?: boolean } = {}): Prom
   if (opts.withWorkers && temporal.embedded) {
     const { startEmbeddedWorkers } = await import('../infra/temporal/embedded-workers.js');
     const { disposeBackend } = await import('../infra/backend/index.js');
+    const { startMetricsServer } = await import('../infra/metrics/server.js');
+    const { logger } = await import('../infra/log.js');
     const { workers, done } = await startEmbeddedWorkers(config, temporal);
+    const metrics = await startMetricsServer();
+    logger('metrics').info(`Prometheus metrics of this run at ${metrics.url}`);
     stopWorkers = async () => {
       workers.shutdown();
       await done;
+      await metrics.close();
       await disposeBackend();
     };
   }

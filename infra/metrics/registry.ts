@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * workers and the embedded CLI mode all record here; `/metrics` serves it.
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'seamflow_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'seamflow_' });
 
 export const stageDuration = new Histogram({
   name: 'seamflow_stage_duration_seconds',
