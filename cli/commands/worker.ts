@@ -10,7 +10,8 @@ const HELP = `Usage: seamflow worker [--queues gpu,cpu] [options]
   --gpu-slots N        heavy activities at once on seam-gpu: one per GPU (default 1)
   --cpu-slots N        light activities at once on seam-cpu (default 2)
   --allow-cpu-for-gpu  serve seam-gpu without a GPU backend (laptops, CI)
-  --metrics-port P     serve Prometheus /metrics on 127.0.0.1:P (default: a free port, printed)
+  --metrics-port P     serve Prometheus /metrics on port P (default: a free port, printed)
+  --metrics-host H     address for /metrics (default 127.0.0.1; 0.0.0.0 in a container so Prometheus can scrape it)
 
 Connects to TEMPORAL_ADDRESS, or with none set to the embedded local dev server
 (started if needed). Artifacts go to SEAMFLOW_S3_ENDPOINT, else the data folder.
@@ -32,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
       'cpu-slots': { type: 'string' },
       'allow-cpu-for-gpu': { type: 'boolean', default: false },
       'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string', default: '127.0.0.1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -59,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   const { startMetricsServer } = await import('../../infra/metrics/server.js');
 
   const temporal = await openTemporal(config);
-  const metrics = await startMetricsServer({ port: metricsPort });
+  const metrics = await startMetricsServer({ port: metricsPort, host: values['metrics-host'] });
   try {
     const workers = await createSeamWorkers({
       connection: temporal.nativeConnection,
