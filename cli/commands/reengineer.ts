@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { augmentBatch } from '../../engine/data/augment.js';
 import { DataError } from '../../engine/data/errors.js';
 import { loadDataset } from '../../engine/data/load.js';
@@ -31,6 +30,7 @@ import { initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { createProgressBar } from '../progress.js';
+import { intFlag, numberFlag as num, oneOf, parseCommandLine, usage } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Re-engineer a trained model for a target problem (SeaM mask search)';
@@ -72,35 +72,10 @@ How it runs:
 
 const log = logger('reengineer');
 
-function usage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-function num(flag: string, v: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} must be ${what}, got "${v}"`);
-  return n;
-}
-const int = (flag: string, v: string | undefined, min: number) =>
-  num(flag, v, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
-
-function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) throw new UsageError(`--${flag} must be ${allowed.join(' or ')}, got "${v}"`);
-  return v as T;
-}
-
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
+  const values = parseCommandLine(
+    argv,
+    {
         model: { type: 'string' },
         data: { type: 'string' },
         target: { type: 'string' },
@@ -129,15 +104,10 @@ export async function run(argv: string[]): Promise<number> {
         'no-export': { type: 'boolean' },
         latency: { type: 'boolean' },
         backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
+    },
+    HELP,
   );
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+  if (!values) return 0;
   for (const req of ['model', 'data', 'target', 'out'] as const) {
     if (!values[req]) throw new UsageError(`--${req} is required (see --help)`);
   }
@@ -149,14 +119,14 @@ export async function run(argv: string[]): Promise<number> {
   const alpha = num('alpha', values.alpha, (n) => n >= 0, 'a number >= 0');
   const lrMask = num('lr-mask', values['lr-mask'], (n) => n > 0, 'a number > 0');
   const lrHead = num('lr-head', values['lr-head'], (n) => n > 0, 'a number > 0') ?? DEFAULT_LR_HEAD;
-  const epochs = int('epochs', values.epochs, 1) ?? PUBLISHED_EPOCHS;
-  const batchSize = int('batch', values.batch, 1) ?? PUBLISHED_BATCH;
-  const seed = int('seed', values.seed, 0) ?? 0;
-  const limit = int('limit', values.limit, 1);
+  const epochs = intFlag('epochs', values.epochs, 1) ?? PUBLISHED_EPOCHS;
+  const batchSize = intFlag('batch', values.batch, 1) ?? PUBLISHED_BATCH;
+  const seed = intFlag('seed', values.seed, 0) ?? 0;
+  const limit = intFlag('limit', values.limit, 1);
   const valFraction = num('val-fraction', values['val-fraction'], (n) => n > 0 && n < 1, 'a number in (0, 1)') ?? 0.1;
-  const earlyStop = int('early-stop', values['early-stop'], 0) ?? 0;
+  const earlyStop = intFlag('early-stop', values['early-stop'], 0) ?? 0;
   const stopAtWrr = num('stop-at-wrr', values['stop-at-wrr'], (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
-  const checkpointEvery = int('checkpoint-every', values['checkpoint-every'], 0) ?? 50;
+  const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? 50;
   const granularity = oneOf<Granularity>('granularity', values.granularity, ['weight', 'filter']) ?? 'weight';
   const headKind = oneOf<HeadKind>('head', values.head, ['appended', 'sliced']) ?? 'appended';
   const baselineRule = oneOf<BaselineRule>('baseline', values.baseline, ['published', 'restricted']) ?? 'published';

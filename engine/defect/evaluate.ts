@@ -1,0 +1,189 @@
+/**
+ * One defect-inheritance measurement (`seamflow defect`): reuse the teacher
+ * for a target task by one method, then attack the student:
+ * - pgd: adversarial inputs from the teacher's feature extractor (pgd.ts),
+ *   DIR of the student on the target task's test split;
+ * - backdoor: the teacher's trigger (meta.json of a model trained with
+ *   --poison) stamped on the test images not of the trigger's class, ASR of
+ *   the student, beside the teacher's own ASR on the same images.
+ */
+import { loadDataset } from '../data/load.js';
+import { formatDatasetSpec, parseDatasetSpec } from '../data/spec.js';
+import { makeTargetProblem } from '../data/target.js';
+import type { TargetMode, TargetProblem } from '../data/types.js';
+import { loadGraph } from '../graph/import.js';
+import { ModelInputError } from '../graph/model-folder.js';
+import { disposeParams, prepareParams } from '../graph/params.js';
+import type { Graph } from '../graph/types.js';
+import { parseTrigger, withTrigger, type Trigger } from '../train/poison.js';
+import { accuracyOf, predictClasses } from '../train/predict.js';
+import { readTrainedMeta } from '../train/source-model.js';
+import { attackSuccessRate, defectInheritanceRate } from './metrics.js';
+import { featureObjectiveOn, pgdAttack, PGD_DEFAULTS, type PgdSettings } from './pgd.js';
+import { reuse, validateReuse, type ReuseHooks, type ReuseSettings } from './reuse.js';
+
+export type AttackKind = 'pgd' | 'backdoor';
+
+export interface DefectJob {
+  teacher: string;
+  data: string;
+  classes: number[];
+  mode?: TargetMode;
+  limit?: number;
+  attack: AttackKind;
+  reuse: ReuseSettings;
+  pgd?: Partial<PgdSettings>;
+}
+
+export interface DefectReport {
+  kind: 'seamflow-defect-report';
+  teacher: { dir: string; arch: string | null; dataset: string | null };
+  data: { spec: string; limit: number | null; train: number; val: number; test: number };
+  target: { mode: TargetMode; classes: number[]; classNames: string[] };
+  method: ReuseSettings['method'];
+  settings: { reuse: ReuseSettings; pgd?: PgdSettings };
+  student: { accuracy: number; testImages: number };
+  seam?: { headAccuracy: number; wrr: number; removed: number; searchEpochs: number; reachedBySearch: boolean };
+  attack:
+    | { kind: 'pgd'; unit: 'percent'; dir: number; correctClean: number; flipped: number; featureObjective: { clean: number; adversarial: number } }
+    | { kind: 'backdoor'; unit: 'percent'; asr: number; hits: number; total: number; trigger: string; target: number; teacherAsr: number };
+  timings: Record<string, number>;
+}
+
+export class DefectInputError extends Error {
+  override name = 'DefectInputError';
+}
+
+export interface DefectHooks extends ReuseHooks {
+  onPhase?: (phase: 'load' | 'reuse' | 'attack' | 'evaluate') => void;
+  onAttackProgress?: (done: number, total: number) => void;
+}
+
+export async function evaluateDefect(job: DefectJob, hooks: DefectHooks = {}): Promise<{ report: DefectReport; student: Graph }> {
+  validateReuse(job.reuse);
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = (now - t) / 1000;
+    t = now;
+  };
+  hooks.onPhase?.('load');
+  const teacher = await loadGraph(job.teacher);
+  const meta = await readTrainedMeta(job.teacher);
+  const spec = formatDatasetSpec(parseDatasetSpec(job.data));
+  const ds = await loadDataset(spec, { limit: job.limit });
+  const inShape = teacher.byName.get(teacher.input)!.outputShape;
+  const dataShape = [ds.train.height, ds.train.width, ds.train.channels];
+  if (inShape.join('x') !== dataShape.join('x')) {
+    throw new DefectInputError(`the teacher takes ${inShape.join('x')} inputs but ${spec} has ${dataShape.join('x')} images`);
+  }
+  const mode: TargetMode = job.mode ?? (job.classes.length === 1 ? 'binary' : 'multiclass');
+  const problem = makeTargetProblem(ds, { mode, classes: job.classes, seed: job.reuse.seed });
+
+  let trigger: Trigger | undefined;
+  let triggerClass = -1;
+  let mappedTarget = -1;
+  if (job.attack === 'backdoor') {
+    const p = meta?.poison;
+    if (!p || typeof p.trigger !== 'string' || typeof p.target !== 'number') {
+      throw new DefectInputError(`--attack backdoor: the teacher ${job.teacher} has no backdoor trigger in its meta.json (train one with seamflow train --poison ...)`);
+    }
+    trigger = parseTrigger(p.trigger);
+    triggerClass = p.target;
+    mappedTarget = mapClass(problem, triggerClass);
+    if (mappedTarget < 0) {
+      throw new DefectInputError(
+        `--attack backdoor: the trigger's class ${triggerClass} is not among the target classes [${job.classes.join(', ')}]; include it so the student can be fooled into it`,
+      );
+    }
+  }
+  lap('load');
+
+  hooks.onPhase?.('reuse');
+  const reused = await reuse(teacher, problem, job.reuse, hooks);
+  const student = reused.student;
+  lap('reuse');
+
+  hooks.onPhase?.('evaluate');
+  const test = problem.test;
+  const cleanPred = await predictClasses(student, test);
+  const accuracy = accuracyOf(cleanPred, test.labels);
+  lap('evaluate');
+
+  let attack: DefectReport['attack'];
+  let pgdSettings: PgdSettings | undefined;
+  hooks.onPhase?.('attack');
+  if (job.attack === 'pgd') {
+    pgdSettings = { ...PGD_DEFAULTS, seed: job.reuse.seed, ...job.pgd };
+    const params = prepareParams(teacher);
+    try {
+      const adv = await pgdAttack(teacher, params, test, pgdSettings, hooks.onAttackProgress);
+      const advPred = await predictClasses(student, { ...test, images: adv });
+      const d = defectInheritanceRate(cleanPred, advPred, test.labels);
+      attack = {
+        kind: 'pgd',
+        unit: 'percent',
+        dir: d.dir,
+        correctClean: d.correctClean,
+        flipped: d.flipped,
+        featureObjective: {
+          clean: await featureObjectiveOn(teacher, params, test.images, test),
+          adversarial: await featureObjectiveOn(teacher, params, adv, test),
+        },
+      };
+    } finally {
+      disposeParams(params);
+    }
+  } else {
+    const triggered = withTrigger(test, trigger!);
+    const r = attackSuccessRate(await predictClasses(student, triggered), test.labels, mappedTarget);
+    // The teacher on the same images, in its own class space.
+    const teacherPred = await predictClasses(teacher, triggered);
+    const keep = Array.from(test.labels, (y, i) => (y === mappedTarget ? -1 : i)).filter((i) => i >= 0);
+    const teacherHits = keep.filter((i) => teacherPred[i] === triggerClass).length;
+    attack = {
+      kind: 'backdoor',
+      unit: 'percent',
+      asr: r.asr,
+      hits: r.hits,
+      total: r.total,
+      trigger: meta!.poison!.trigger,
+      target: triggerClass,
+      teacherAsr: keep.length ? (teacherHits / keep.length) * 100 : 0,
+    };
+  }
+  lap('attack');
+
+  const report: DefectReport = {
+    kind: 'seamflow-defect-report',
+    teacher: { dir: job.teacher, arch: meta?.arch ?? null, dataset: typeof meta?.dataset === 'string' ? meta.dataset : null },
+    data: { spec, limit: job.limit ?? null, train: problem.train.count, val: problem.val.count, test: test.count },
+    target: { mode, classes: job.classes, classNames: job.classes.map((c) => ds.classNames[c] ?? String(c)) },
+    method: job.reuse.method,
+    settings: { reuse: job.reuse, ...(pgdSettings ? { pgd: pgdSettings } : {}) },
+    student: { accuracy, testImages: test.count },
+    ...(reused.seam
+      ? {
+          seam: {
+            headAccuracy: reused.seam.headAccuracy,
+            wrr: reused.seam.wrr,
+            removed: 1 - reused.seam.wrr,
+            searchEpochs: reused.seam.searchEpochs,
+            reachedBySearch: reused.seam.reachedBySearch,
+          },
+        }
+      : {}),
+    attack,
+    timings: { ...timings, ...(reused.seam ? Object.fromEntries(Object.entries(reused.seam.timings).map(([k, v]) => [`seam.${k}`, v])) : {}), total: Object.values(timings).reduce((a, b) => a + b, 0) },
+  };
+  return { report, student };
+}
+
+/** The student's output index of a dataset class (binary: target -> 0, others -> 1), or -1. */
+function mapClass(problem: TargetProblem, c: number): number {
+  if (problem.mode === 'binary') return c === problem.classes[0] ? 0 : 1;
+  return problem.classes.indexOf(c);
+}
+
+export { ModelInputError };
