@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { SideBySideOptions } from '../engine/export/side-by-side.js';
+import type { BackendName } from '../infra/config.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -48,8 +50,44 @@ export function intFlag(flag: string, v: string | undefined, min: number): numbe
   return numberFlag(flag, v, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
 }
 
+/** Like intFlag(flag, v, 1), worded "a positive integer". */
+export function positiveInt(flag: string, v: string | undefined): number | undefined {
+  return numberFlag(flag, v, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+}
+
+/** An integer in [min, max] (ports, slot counts, seconds): "--flag expects an integer from min to max". */
+export function intInRange(flag: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} expects an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+export function requireFlags(values: Record<string, unknown>, flags: readonly string[]): void {
+  for (const f of flags) if (!values[f]) throw new UsageError(`--${f} is required (see --help)`);
+}
+
 export function oneOf<T extends string>(flag: string, v: string | undefined, allowed: readonly T[]): T | undefined {
   if (v === undefined) return undefined;
   if (!allowed.includes(v as T)) throw new UsageError(`--${flag} must be ${allowed.join(' or ')}, got "${v}"`);
   return v as T;
+}
+
+export function backendFlag(v: string | undefined): BackendName | undefined {
+  if (v !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(v)) throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${v}"`);
+  return v as BackendName | undefined;
+}
+
+/** --batch-sizes / --runs / --warmup / --no-latency (compare, export); false for --no-latency. */
+export function parseLatencyFlags(values: { 'batch-sizes'?: string; runs?: string; warmup?: string; 'no-latency'?: boolean }): SideBySideOptions | false {
+  if (values['no-latency']) {
+    for (const f of ['batch-sizes', 'runs', 'warmup'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} makes no sense with --no-latency`);
+    return false;
+  }
+  const batchSizes = values['batch-sizes']?.split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n < 1 || s.trim() === '') throw new UsageError(`--batch-sizes must be positive integers like 1,16,64, got "${values['batch-sizes']}"`);
+    return n;
+  });
+  return { batchSizes, runs: positiveInt('runs', values.runs), warmup: intFlag('warmup', values.warmup, 0) };
 }

@@ -5,6 +5,7 @@ import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec } from '../workflows/types.js';
+import { mflops, pct } from './format.js';
 import { openRunSession } from './run-session.js';
 import { watchRun } from './watch-run.js';
 
@@ -83,12 +84,4 @@ async function writeWhole(file: string, data: Uint8Array): Promise<void> {
     await rm(tmp, { force: true });
     throw err;
   }
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
-}
-
-function mflops(f: number): string {
-  return `${(f / 1e6).toFixed(2)} MFLOPs`;
 }

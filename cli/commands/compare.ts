@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '../../engine/data/errors.js';
 import { loadDataset } from '../../engine/data/load.js';
@@ -10,12 +9,13 @@ import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
 import type { ImageSet, TargetMode } from '../../engine/data/types.js';
 import { modelCost } from '../../engine/eval/cost.js';
 import type { LatencyResult } from '../../engine/eval/latency.js';
-import { measureSideBySide, type SideBySideOptions } from '../../engine/export/side-by-side.js';
+import { measureSideBySide } from '../../engine/export/side-by-side.js';
 import { fileSystemHandler } from '../../engine/graph/fs-io.js';
 import { loadGraph } from '../../engine/graph/import.js';
 import { initBackend } from '../../infra/backend/index.js';
-import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
+import { backendFlag, intFlag, oneOf, parseCommandLine, parseLatencyFlags, positiveInt, usage } from '../flags.js';
+import { formatBytes, formatTable, pct } from '../format.js';
 import { createProgressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -59,48 +59,37 @@ export interface ComparedModel {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        model: { type: 'string', multiple: true },
-        data: { type: 'string' },
-        target: { type: 'string' },
-        mode: { type: 'string' },
-        seed: { type: 'string' },
-        limit: { type: 'string' },
-        'batch-sizes': { type: 'string' },
-        runs: { type: 'string' },
-        warmup: { type: 'string' },
-        'no-latency': { type: 'boolean' },
-        json: { type: 'boolean' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
+  const values = parseCommandLine(
+    argv,
+    {
+      model: { type: 'string', multiple: true },
+      data: { type: 'string' },
+      target: { type: 'string' },
+      mode: { type: 'string' },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      'batch-sizes': { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      'no-latency': { type: 'boolean' },
+      json: { type: 'boolean' },
+      backend: { type: 'string' },
+    },
+    HELP,
   );
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+  if (!values) return 0;
   const dirs = (values.model ?? []).map((d) => path.resolve(d));
   if (dirs.length < 2) throw new UsageError('give at least two --model folders to compare');
   if (!values.data) throw new UsageError('--data is required (see --help)');
   const spec = usage(() => parseDatasetSpec(values.data!));
   const latency = parseLatencyFlags(values);
   const limit = positiveInt('limit', values.limit);
-  const seed = values.seed === undefined ? 0 : nonNegativeInt('seed', values.seed);
-  if (values.mode !== undefined && values.mode !== 'binary' && values.mode !== 'multiclass') {
-    throw new UsageError(`--mode must be binary or multiclass, got "${values.mode}"`);
-  }
-  if (values.mode && !values.target) throw new UsageError('--mode needs --target');
-  if (values.backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(values.backend)) {
-    throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${values.backend}"`);
-  }
+  const seed = intFlag('seed', values.seed, 0) ?? 0;
+  const targetMode = oneOf<TargetMode>('mode', values.mode, ['binary', 'multiclass']);
+  if (targetMode && !values.target) throw new UsageError('--mode needs --target');
+  const backendName = backendFlag(values.backend);
   const log = logger('compare');
-  const backend = await initBackend(values.backend ? { backend: values.backend as BackendName } : {});
+  const backend = await initBackend(backendName ? { backend: backendName } : {});
 
   const models: tf.LayersModel[] = [];
   try {
@@ -127,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
     let target: { mode: TargetMode; classes: number[]; numOutputs: number } | null = null;
     if (values.target) {
       const classes = usage(() => parseClassList(values.target!, C));
-      const mode = (values.mode as TargetMode | undefined) ?? (classes.length === 1 ? 'binary' : 'multiclass');
+      const mode = targetMode ?? (classes.length === 1 ? 'binary' : 'multiclass');
       const problem = usage(() => makeTargetProblem(dataset, { mode, classes, seed }));
       set = problem.test;
       target = { mode, classes, numOutputs: problem.numOutputs };
@@ -236,7 +225,7 @@ export function formatComparison(
     rows.push([
       r.name,
       String(r.outputs),
-      r.accuracy === null ? '-' : `${(r.accuracy * 100).toFixed(2)}%`,
+      r.accuracy === null ? '-' : pct(r.accuracy),
       String(r.params),
       r.flops === null ? '-' : (r.flops / 1e6).toFixed(2),
       formatBytes(r.fileBytes),
@@ -247,50 +236,4 @@ export function formatComparison(
   }
   const what = target ? `${target.mode} [${target.classes.join(', ')}] test split` : 'test split';
   return `${formatTable(rows)}\naccuracy on ${images} images of the ${what}; latency median on ${backend}`;
-}
-
-export function formatTable(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-}
-
-/** --batch-sizes / --runs / --warmup / --no-latency, shared with `seamflow export`. */
-export function parseLatencyFlags(values: { 'batch-sizes'?: string; runs?: string; warmup?: string; 'no-latency'?: boolean }): SideBySideOptions | false {
-  if (values['no-latency']) {
-    for (const f of ['batch-sizes', 'runs', 'warmup'] as const) if (values[f] !== undefined) throw new UsageError(`--${f} makes no sense with --no-latency`);
-    return false;
-  }
-  const batchSizes = values['batch-sizes']?.split(',').map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isInteger(n) || n < 1 || s.trim() === '') throw new UsageError(`--batch-sizes must be positive integers like 1,16,64, got "${values['batch-sizes']}"`);
-    return n;
-  });
-  return { batchSizes, runs: positiveInt('runs', values.runs), warmup: values.warmup === undefined ? undefined : nonNegativeInt('warmup', values.warmup) };
-}
-
-function positiveInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer, got "${v}"`);
-  return n;
-}
-
-function nonNegativeInt(flag: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be an integer >= 0, got "${v}"`);
-  return n;
-}
-
-function usage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }

@@ -8,6 +8,7 @@ import { ensureMnist } from '../../infra/datasets/mnist.js';
 import type { FetchProgress, FetchResult, FetchStage } from '../../infra/datasets/types.js';
 import { loadConfig } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
+import { positiveInt, usage } from '../flags.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -41,15 +42,6 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === 'fetch') return fetchCommand(rest);
   if (sub === 'info') return infoCommand(rest);
   throw new UsageError(`unknown subcommand "${sub}"; expected fetch or info (see \`seamflow data --help\`)`);
-}
-
-/** Runs an argument parser, turning its errors (unknown flag, missing value) into usage errors. */
-function usage<T>(parseFn: () => T): T {
-  try {
-    return parseFn();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }
 
 async function fetchCommand(args: string[]): Promise<number> {
@@ -165,16 +157,8 @@ async function infoCommand(args: string[]): Promise<number> {
   }
   const [spec, ...extra] = positionals;
   if (!spec || extra.length > 0) throw new UsageError('expected one dataset spec, e.g. cifar10:.seamflow/datasets/cifar10');
-  const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
-    throw new UsageError(`--limit must be a positive integer, got "${String(values.limit)}"`);
-  }
-  let parsed;
-  try {
-    parsed = parseDatasetSpec(spec);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const limit = positiveInt('limit', values.limit);
+  const parsed = usage(() => parseDatasetSpec(spec));
   const bar = createProgressBar('load images', 1);
   const t0 = Date.now();
   const ds = await loadDataset(parsed, {

@@ -1,6 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DataError } from '../../engine/data/errors.js';
 import { parseClassList } from '../../engine/data/target.js';
 import { DefectInputError, evaluateDefect, type AttackKind } from '../../engine/defect/evaluate.js';
@@ -10,9 +9,10 @@ import { PoisonSpecError } from '../../engine/train/poison.js';
 import { writeGraphFolder } from '../../engine/train/source-model.js';
 import { initBackend } from '../../infra/backend/index.js';
 import { logger } from '../../infra/log.js';
+import { backendFlag, intFlag, numberFlag, oneOf, parseCommandLine, requireFlags } from '../flags.js';
+import { pct } from '../format.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
-import { backendFlag, intFlag, numberFlag } from './train.js';
 
 export const summary = 'Measure defect inheritance (adversarial DIR or backdoor ASR) of standard vs re-engineered (seam) reuse';
 
@@ -46,56 +46,39 @@ timings) and OUT/student/ (the student as a TF.js model).
   --seed S               [0]
   --backend B            tensorflow | wasm | cpu (default: best available)`;
 
-function usage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        teacher: { type: 'string' },
-        data: { type: 'string' },
-        target: { type: 'string' },
-        method: { type: 'string' },
-        attack: { type: 'string' },
-        out: { type: 'string' },
-        'prune-threshold': { type: 'string' },
-        epochs: { type: 'string' },
-        'head-epochs': { type: 'string' },
-        'search-epochs': { type: 'string' },
-        batch: { type: 'string' },
-        'lr-backbone': { type: 'string' },
-        'lr-head': { type: 'string' },
-        alpha: { type: 'string' },
-        'lr-mask': { type: 'string' },
-        augment: { type: 'boolean' },
-        'pgd-eps': { type: 'string' },
-        'pgd-steps': { type: 'string' },
-        'pgd-step-size': { type: 'string' },
-        limit: { type: 'string' },
-        seed: { type: 'string' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
+  const values = parseCommandLine(
+    argv,
+    {
+      teacher: { type: 'string' },
+      data: { type: 'string' },
+      target: { type: 'string' },
+      method: { type: 'string' },
+      attack: { type: 'string' },
+      out: { type: 'string' },
+      'prune-threshold': { type: 'string' },
+      epochs: { type: 'string' },
+      'head-epochs': { type: 'string' },
+      'search-epochs': { type: 'string' },
+      batch: { type: 'string' },
+      'lr-backbone': { type: 'string' },
+      'lr-head': { type: 'string' },
+      alpha: { type: 'string' },
+      'lr-mask': { type: 'string' },
+      augment: { type: 'boolean' },
+      'pgd-eps': { type: 'string' },
+      'pgd-steps': { type: 'string' },
+      'pgd-step-size': { type: 'string' },
+      limit: { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+    },
+    HELP,
   );
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
-  for (const f of ['teacher', 'data', 'target', 'method', 'attack', 'out'] as const) if (!values[f]) throw new UsageError(`--${f} is required (see --help)`);
-  const method = values.method as ReuseMethod;
-  if (method !== 'standard' && method !== 'seam') throw new UsageError(`--method must be standard or seam, got "${values.method}"`);
-  const attack = values.attack as AttackKind;
-  if (attack !== 'pgd' && attack !== 'backdoor') throw new UsageError(`--attack must be pgd or backdoor, got "${values.attack}"`);
+  if (!values) return 0;
+  requireFlags(values, ['teacher', 'data', 'target', 'method', 'attack', 'out']);
+  const method = oneOf<ReuseMethod>('method', values.method, ['standard', 'seam'])!;
+  const attack = oneOf<AttackKind>('attack', values.attack, ['pgd', 'backdoor'])!;
   const pos = (f: string) => numberFlag(f, values[f as keyof typeof values] as string | undefined, (n) => n > 0, 'a number > 0');
   const pruneThreshold = numberFlag('prune-threshold', values['prune-threshold'], (n) => n > 0 && n < 1, 'a number strictly between 0 and 1');
   const teacherDir = path.resolve(values.teacher!);
@@ -170,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
     await writeFile(path.join(out, 'report.json'), JSON.stringify(report, null, 2));
     await writeGraphFolder(path.join(out, 'student'), student, `student_${method}`);
     const a = report.attack;
-    console.log(`student (${method}) accuracy ${(report.student.accuracy * 100).toFixed(2)}% on ${report.student.testImages} test images`);
+    console.log(`student (${method}) accuracy ${pct(report.student.accuracy)} on ${report.student.testImages} test images`);
     if (report.seam) console.log(`seam: removed ${(report.seam.removed * 100).toFixed(1)}% of the backbone weights in ${report.seam.searchEpochs} search epochs${report.seam.reachedBySearch ? '' : ' (topped up: the search stopped short)'}`);
     if (a.kind === 'pgd') console.log(`DIR ${a.dir.toFixed(2)}% (${a.flipped} of ${a.correctClean} correct test images fooled)`);
     else console.log(`backdoor ASR ${a.asr.toFixed(2)}% (${a.hits}/${a.total}; teacher ${a.teacherAsr.toFixed(2)}%)`);

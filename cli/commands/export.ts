@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { MaskValidationError, RunFolderError } from '../../engine/export/errors.js';
 import type { ExportReport, ModelReport } from '../../engine/export/export-models.js';
 import { exportRun } from '../../engine/export/run-folder.js';
 import { ModelInputError } from '../../engine/graph/model-folder.js';
 import { initBackend } from '../../infra/backend/index.js';
-import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
+import { backendFlag, parseCommandLine, parseLatencyFlags } from '../flags.js';
+import { formatBytes, formatTable } from '../format.js';
 import { UsageError } from '../usage-error.js';
-import { formatBytes, formatTable, parseLatencyFlags } from './compare.js';
 
 export const summary = 'Export a re-engineered run as masked/ and compact/ TF.js models, with sizes and latency';
 
@@ -28,35 +27,25 @@ an "export" section to DIR/report.json.
   --backend B          tensorflow | wasm | cpu (default: best available)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        run: { type: 'string' },
-        model: { type: 'string' },
-        'batch-sizes': { type: 'string' },
-        runs: { type: 'string' },
-        warmup: { type: 'string' },
-        'no-latency': { type: 'boolean' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
+  const values = parseCommandLine(
+    argv,
+    {
+      run: { type: 'string' },
+      model: { type: 'string' },
+      'batch-sizes': { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      'no-latency': { type: 'boolean' },
+      backend: { type: 'string' },
+    },
+    HELP,
   );
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
+  if (!values) return 0;
   if (!values.run) throw new UsageError('--run is required (see --help)');
   const latency = parseLatencyFlags(values);
-  const backendName = values.backend;
-  if (backendName !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backendName)) {
-    throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${backendName}"`);
-  }
+  const backendName = backendFlag(values.backend);
   const log = logger('export');
-  const backend = await initBackend(backendName ? { backend: backendName as BackendName } : {});
+  const backend = await initBackend(backendName ? { backend: backendName } : {});
   const runDir = path.resolve(values.run);
   log.info(`exporting ${runDir} on ${backend.name} (${backend.detail})`);
   let report: ExportReport;
@@ -99,12 +88,4 @@ export function formatExport(report: ExportReport, runDir: string): string {
     `wrote ${path.join(runDir, 'masked')}, ${path.join(runDir, 'compact')} and the "export" section of ${path.join(runDir, 'report.json')}`,
   ];
   return lines.join('\n');
-}
-
-function usage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }

@@ -30,7 +30,8 @@ import { initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { createProgressBar } from '../progress.js';
-import { intFlag, numberFlag as num, oneOf, parseCommandLine, usage } from '../flags.js';
+import { intFlag, numberFlag as num, oneOf, parseCommandLine, requireFlags, usage } from '../flags.js';
+import { mflops, pct } from '../format.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Re-engineer a trained model for a target problem (SeaM mask search)';
@@ -108,9 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     HELP,
   );
   if (!values) return 0;
-  for (const req of ['model', 'data', 'target', 'out'] as const) {
-    if (!values[req]) throw new UsageError(`--${req} is required (see --help)`);
-  }
+  requireFlags(values, ['model', 'data', 'target', 'out']);
   if (values.augment && values['no-augment']) throw new UsageError('--augment and --no-augment are mutually exclusive');
   if (values.resume && !values.direct) throw new UsageError('--resume is for --direct runs; a Temporal run resumes by running the same command again');
   if (values.detach && values.direct) throw new UsageError('--detach and --direct are mutually exclusive');
@@ -316,14 +315,6 @@ async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof ModelInputError || err instanceof DataError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
-}
-
-function mflops(f: number): string {
-  return `${(f / 1e6).toFixed(2)} MFLOPs`;
 }
 
 async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {

@@ -3,6 +3,7 @@ import { loadConfig } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { stackDir } from '../../infra/stack/stack-layout.js';
 import { readState, type StackState } from '../../infra/stack/state-file.js';
+import { intInRange } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 // The server code (Temporal client, minio) loads only when an action runs: `seamflow --help` stays fast.
@@ -26,13 +27,6 @@ const HELP = `Usage: seamflow stack <up|status|down|env> [options]
 
   --json   machine-readable output (up, status, down; never includes the secret key)
 The data folder is SEAMFLOW_DATA_DIR (default ./.seamflow).`;
-
-function positiveInt(name: string, v: string | undefined, max = 65535): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} expects an integer from 1 to ${max}, got "${v}"`);
-  return n;
-}
 
 function describeState(state: StackState): string[] {
   const lines: string[] = [];
@@ -74,8 +68,8 @@ async function up(argv: string[]): Promise<number> {
     s3: services.includes('s3'),
     namespace: config.temporal.namespace,
     bucket: values.bucket ?? config.s3?.bucket ?? 'seamflow',
-    ports: { temporal: positiveInt('temporal-port', values['temporal-port']), s3: positiveInt('s3-port', values['s3-port']) },
-    timeoutMs: (positiveInt('timeout', values.timeout, 3600) ?? 60) * 1000,
+    ports: { temporal: intInRange('temporal-port', values['temporal-port'], 1, 65535), s3: intInRange('s3-port', values['s3-port'], 1, 65535) },
+    timeoutMs: (intInRange('timeout', values.timeout, 1, 3600) ?? 60) * 1000,
   });
   if (values.json) {
     console.log(JSON.stringify({ outcome: result.outcome, dir, ...publicState(result.state) }, null, 2));
@@ -129,7 +123,7 @@ async function down(argv: string[]): Promise<number> {
     options: { grace: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },
     strict: true,
   });
-  const graceMs = (positiveInt('grace', values.grace, 3600) ?? 10) * 1000;
+  const graceMs = (intInRange('grace', values.grace, 1, 3600) ?? 10) * 1000;
   const dir = stackDir(loadConfig().dataDir);
   const { stackDown } = await control();
   const result = await stackDown(dir, graceMs);

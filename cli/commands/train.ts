@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DataError } from '../../engine/data/errors.js';
 import { ARCHITECTURES, isArchitecture } from '../../engine/train/architectures.js';
 import { parsePoisonSpec, PoisonSpecError, type PoisonSpec } from '../../engine/train/poison.js';
 import { TrainJobError, trainSourceModel } from '../../engine/train/source-model.js';
 import { SCHEDULES, TrainCheckpointMismatchError, type Schedule, type TrainSettings } from '../../engine/train/train.js';
 import { initBackend } from '../../infra/backend/index.js';
-import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
+import { backendFlag, intFlag, numberFlag, parseCommandLine, requireFlags, usage } from '../flags.js';
+import { pct } from '../format.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -37,62 +37,31 @@ classes, test accuracy; for --poison the trigger and its attack success rate).
   --resume             continue from OUT/checkpoint.bin
   --backend B          tensorflow | wasm | cpu (default: best available)`;
 
-function usage<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-export function numberFlag(flag: string, v: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${flag} must be ${what}, got "${v}"`);
-  return n;
-}
-
-export function intFlag(flag: string, v: string | undefined, min: number): number | undefined {
-  return numberFlag(flag, v, (n) => Number.isInteger(n) && n >= min, `an integer >= ${min}`);
-}
-
-export function backendFlag(v: string | undefined): BackendName | undefined {
-  if (v !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(v)) throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${v}"`);
-  return v as BackendName | undefined;
-}
-
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = usage(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        arch: { type: 'string' },
-        data: { type: 'string' },
-        epochs: { type: 'string' },
-        batch: { type: 'string' },
-        lr: { type: 'string' },
-        schedule: { type: 'string' },
-        augment: { type: 'boolean' },
-        seed: { type: 'string' },
-        'weight-decay': { type: 'string' },
-        momentum: { type: 'string' },
-        width: { type: 'string' },
-        limit: { type: 'string' },
-        poison: { type: 'string' },
-        resume: { type: 'boolean' },
-        out: { type: 'string' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
+  const values = parseCommandLine(
+    argv,
+    {
+      arch: { type: 'string' },
+      data: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      schedule: { type: 'string' },
+      augment: { type: 'boolean' },
+      seed: { type: 'string' },
+      'weight-decay': { type: 'string' },
+      momentum: { type: 'string' },
+      width: { type: 'string' },
+      limit: { type: 'string' },
+      poison: { type: 'string' },
+      resume: { type: 'boolean' },
+      out: { type: 'string' },
+      backend: { type: 'string' },
+    },
+    HELP,
   );
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (see --help)`);
-  for (const f of ['arch', 'data', 'epochs', 'batch', 'lr', 'out'] as const) if (!values[f]) throw new UsageError(`--${f} is required (see --help)`);
+  if (!values) return 0;
+  requireFlags(values, ['arch', 'data', 'epochs', 'batch', 'lr', 'out']);
   const arch = values.arch!;
   if (!isArchitecture(arch)) throw new UsageError(`--arch must be one of ${ARCHITECTURES.join(', ')}, got "${arch}"`);
   const schedule = (values.schedule ?? 'cosine') as Schedule;
@@ -109,14 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   const width = numberFlag('width', values.width, (n) => n > 0, 'a number > 0');
   const limit = intFlag('limit', values.limit, 1);
-  let poison: PoisonSpec | undefined;
-  if (values.poison !== undefined) {
-    try {
-      poison = parsePoisonSpec(values.poison);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+  const poison: PoisonSpec | undefined = values.poison === undefined ? undefined : usage(() => parsePoisonSpec(values.poison!));
   const backendName = backendFlag(values.backend);
   const log = logger('train');
   const backend = await initBackend(backendName ? { backend: backendName } : {});
@@ -138,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     );
     bar?.finish();
-    console.log(`test accuracy ${(meta.testAccuracy * 100).toFixed(2)}% (${meta.testImages} images)`);
+    console.log(`test accuracy ${pct(meta.testAccuracy)} (${meta.testImages} images)`);
     if (meta.poison) console.log(`backdoor ${meta.poison.trigger} -> class ${meta.poison.target}: ${meta.poison.poisonedImages} poisoned training images, attack success rate ${meta.poison.asr.toFixed(2)}%`);
     console.log(`wrote ${path.join(out, 'model.json')} and ${path.join(out, 'meta.json')}`);
     return 0;

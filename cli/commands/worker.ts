@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { intInRange } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Run a Temporal worker for the seam-gpu and/or seam-cpu task queues';
@@ -16,13 +17,6 @@ const HELP = `Usage: seamflow worker [--queues gpu,cpu] [options]
 Connects to TEMPORAL_ADDRESS, or with none set to the embedded local dev server
 (started if needed). Artifacts go to SEAMFLOW_S3_ENDPOINT, else the data folder.
 Stops gracefully on SIGINT/SIGTERM: running activities get 20 s to finish.`;
-
-function int(flag: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} expects an integer from ${min} to ${max}, got "${v}"`);
-  return n;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -43,9 +37,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const queues = values.queues.split(',').map((q) => q.trim());
   for (const q of queues) if (q !== 'gpu' && q !== 'cpu') throw new UsageError(`--queues: unknown queue "${q}" (expected gpu and/or cpu)`);
-  const gpuSlots = int('gpu-slots', values['gpu-slots'], 1, 64);
-  const cpuSlots = int('cpu-slots', values['cpu-slots'], 1, 256);
-  const metricsPort = int('metrics-port', values['metrics-port'], 1, 65535);
+  const gpuSlots = intInRange('gpu-slots', values['gpu-slots'], 1, 64);
+  const cpuSlots = intInRange('cpu-slots', values['cpu-slots'], 1, 256);
+  const metricsPort = intInRange('metrics-port', values['metrics-port'], 1, 65535);
 
   const { loadConfig } = await import('../../infra/config.js');
   const { initBackend, disposeBackend } = await import('../../infra/backend/index.js');
