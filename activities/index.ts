@@ -2,6 +2,7 @@ import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { evaluateOriginal, evaluateReengineered } from './evaluate.js';
 import { exportModel } from './export-model.js';
 import { instrument } from './instrument.js';
+import { writeLeaderboard, type WriteLeaderboardInput } from './leaderboard.js';
 import { registerModelFolder } from './model-bundle.js';
 import { sampleDataset, type SampleDatasetInput } from './sample-dataset.js';
 import { searchMasks, type SearchMasksInput } from './search-masks.js';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ),
     exportModel: instrument('exportModel', (input: { runId: string; modelKey: string; searchKey: string }) => exportModel(store, input), (i) => i.modelKey),
     writeReport: instrument('writeReport', (input: WriteReportInput) => writeReport(store, input), (i) => i.model.modelKey),
+    writeLeaderboard: instrument('writeLeaderboard', (input: WriteLeaderboardInput) => writeLeaderboard(store, input)),
   };
 }
 
