@@ -1,0 +1,62 @@
+/**
+ * Plots for the markdown reports: Vega-Lite specs rendered to SVG headless
+ * (vega's View.toSVG needs no canvas), so the reports carry real figures.
+ */
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+
+export type Row = Record<string, string | number | null>;
+
+export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
+  const compiled = vl.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Grouped bars: one group per `x`, one bar per `series`, optional reference line. */
+export function groupedBars(opts: {
+  title: string;
+  rows: Row[];
+  x: string;
+  y: string;
+  series: string;
+  yTitle: string;
+  xTitle?: string;
+  rule?: { value: number; label: string };
+  width?: number;
+}): vl.TopLevelSpec {
+  const bars = {
+    mark: { type: 'bar' as const },
+    encoding: {
+      x: { field: opts.x, type: 'nominal' as const, title: opts.xTitle ?? opts.x, sort: null },
+      xOffset: { field: opts.series, type: 'nominal' as const },
+      y: { field: opts.y, type: 'quantitative' as const, title: opts.yTitle },
+      color: { field: opts.series, type: 'nominal' as const, title: null },
+    },
+  };
+  const layers: object[] = [bars];
+  if (opts.rule) {
+    layers.push({
+      data: { values: [{ v: opts.rule.value, label: opts.rule.label }] },
+      layer: [
+        { mark: { type: 'rule', strokeDash: [4, 3], color: 'black' }, encoding: { y: { field: 'v', type: 'quantitative' } } },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, fontSize: 10 },
+          encoding: { y: { field: 'v', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title,
+    width: opts.width ?? 420,
+    height: 220,
+    data: { values: opts.rows },
+    layer: layers,
+  } as vl.TopLevelSpec;
+}
