@@ -13,12 +13,13 @@ import { resultBaseName, writeResults } from './lib/result-files.js';
 import type { Suite } from './lib/suite.js';
 
 async function suites(): Promise<Suite[]> {
-  const [{ backendSuite }, { reengineerSuite }, { exportSuite }] = await Promise.all([
+  const [{ backendSuite }, { reengineerSuite }, { exportSuite }, { orchestrationSuite }] = await Promise.all([
     import('./suites/backend.js'),
     import('./suites/reengineer.js'),
     import('./suites/export.js'),
+    import('./suites/orchestration.js'),
   ]);
-  return [backendSuite, reengineerSuite, exportSuite];
+  return [backendSuite, reengineerSuite, exportSuite, orchestrationSuite];
 }
 
 function help(all: Suite[]): string {
@@ -29,6 +30,7 @@ function help(all: Suite[]): string {
     '',
     'reengineer: --epochs N --targets 0,1,... --multiclass 3,5|none --limit N --granularity weight|filter',
     'export:     --epochs N --targets 0,1 --limit N (a real filter search; --quick adds random filter masks)',
+    'orchestration: --limit N --epochs N --repeats N',
   ].join('\n');
 }
 
