@@ -63,30 +63,47 @@ export const orchestrationSuite: Suite = {
     const client = new Client({ connection, namespace: stack.namespace });
     const direct: number[] = [];
     const workflow: number[] = [];
-    try {
-      for (let i = 0; i < repeats; i++) {
-        say(`round ${i + 1}: direct`);
-        let t0 = performance.now();
-        const graph = await loadGraph(modelDir);
-        const problem = makeTargetProblem(await loadDataset(data, { limit }), { mode: 'binary', classes: [TARGET], seed: 0 });
-        const result = await reengineer(graph, problem, { settings });
-        buildExports({ graph, masks: result.search.masks, head: result.search.head });
-        direct.push((performance.now() - t0) / 1000);
-
-        say(`round ${i + 1}: workflow`);
-        // A fresh store each round: every stage is computed, nothing comes from the cache.
-        const store = new FsArtifactStore(path.join(stackDir, `store-${i}`));
-        const workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: backend.name });
-        const running = workers.run();
-        t0 = performance.now();
+    const runDirect = async (lim: number, eps: number) => {
+      const graph = await loadGraph(modelDir);
+      const problem = makeTargetProblem(await loadDataset(data, { limit: lim }), { mode: 'binary', classes: [TARGET], seed: 0 });
+      const result = await reengineer(graph, problem, { settings: { ...settings, epochs: eps } });
+      buildExports({ graph, masks: result.search.masks, head: result.search.head });
+    };
+    let round = 0;
+    const runWorkflow = async (lim: number, eps: number) => {
+      // A fresh store each time: every stage is computed, nothing comes from the cache.
+      const store = new FsArtifactStore(path.join(stackDir, `store-${round++}`));
+      const workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: backend.name });
+      const running = workers.run();
+      try {
         await client.workflow.execute(reengineerWorkflow, {
           taskQueue: WORKFLOW_QUEUE,
-          workflowId: `bench-orch-${Date.now()}-${i}`,
-          args: [{ model: modelDir, data, target: { mode: 'binary', classes: [TARGET] }, settings, limit }],
+          workflowId: `bench-orch-${Date.now()}-${round}`,
+          args: [{ model: modelDir, data, target: { mode: 'binary', classes: [TARGET] }, settings: { ...settings, epochs: eps }, limit: lim }],
         });
-        workflow.push((performance.now() - t0) / 1000);
+      } finally {
         workers.shutdown();
         await running;
+      }
+    };
+    const timed = async (fn: () => Promise<void>) => {
+      const t0 = performance.now();
+      await fn();
+      return (performance.now() - t0) / 1000;
+    };
+    try {
+      // Warm-up, untimed: backend kernels, the workflow bundle, the dataset's file cache.
+      say('warm-up (untimed)');
+      await runDirect(200, 1);
+      await runWorkflow(200, 1);
+      for (let i = 0; i < repeats; i++) {
+        // Alternate which goes first, so drift in machine load falls on both sides.
+        const order = i % 2 === 0 ? (['direct', 'workflow'] as const) : (['workflow', 'direct'] as const);
+        for (const which of order) {
+          say(`round ${i + 1}: ${which}`);
+          if (which === 'direct') direct.push(await timed(() => runDirect(limit, epochs)));
+          else workflow.push(await timed(() => runWorkflow(limit, epochs)));
+        }
       }
     } finally {
       await connection.close();
@@ -101,7 +118,7 @@ export const orchestrationSuite: Suite = {
       '',
       `The same job (shared ResNet-20, CIFAR-10 class ${TARGET} vs rest, at most ${limit} images per split, ${epochs} epochs, ` +
         `every stage incl. masked + compact export) directly through the engine and as a \`reengineerWorkflow\` ` +
-        `(local Temporal dev server, in-process workers, fresh filesystem store each round), interleaved in one process on ${backend.name} (${backend.detail}).`,
+        `(local Temporal dev server, in-process workers, fresh filesystem store each round), after an untimed warm-up of both, interleaved (alternating order) in one process on ${backend.name} (${backend.detail}).`,
       '',
       table(['round', 'direct', 'workflow', 'workflow / direct'], rows),
       '',
