@@ -80,6 +80,7 @@ export async function createSeamWorkers(opts: SeamWorkerOptions): Promise<SeamWo
   return {
     workers,
     run: () => Promise.all(workers.map((w) => w.run())).then(() => undefined),
-    shutdown: () => workers.forEach((w) => w.shutdown()),
+    // The SDK also starts draining on SIGINT/SIGTERM: shut down only what still runs.
+    shutdown: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
   };
 }

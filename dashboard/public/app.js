@@ -1,0 +1,501 @@
+// seamflow dashboard: plain ES module, no build step. Charts: Chart.js (UMD, served from node_modules).
+const TOKEN_KEY = 'seamflow-api-token';
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+};
+
+// ---------- formatting ----------
+const pct = (x) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : '–');
+const int = (x) => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '–');
+const mflops = (x) => (typeof x === 'number' ? `${(x / 1e6).toFixed(2)} MFLOPs` : '–');
+const dur = (s) => {
+  if (typeof s !== 'number' || !Number.isFinite(s)) return '–';
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+};
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
+const badge = (status) => el('span', { class: `badge ${status}` }, status);
+
+// ---------- API with the bearer token ----------
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+const token = () => sessionStorage.getItem(TOKEN_KEY) ?? '';
+const authHeaders = () => (token() ? { authorization: `Bearer ${token()}` } : {});
+let health;
+
+async function api(path, { method = 'GET', body } = {}) {
+  const res = await fetch(path, {
+    method,
+    headers: { ...authHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let data;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = { error: text };
+  }
+  if (res.status === 401) showTokenForm('The API needs a token: enter SEAMFLOW_API_TOKEN above.');
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** Server-sent events over fetch (EventSource cannot send the Authorization header). */
+async function sse(path, onEvent, signal) {
+  const res = await fetch(path, { headers: { ...authHeaders(), accept: 'text/event-stream' }, signal });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value;
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      let event = 'message';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      if (data.length) onEvent(event, JSON.parse(data.join('\n')));
+    }
+  }
+}
+
+function flash(message, ok = false) {
+  const f = $('#flash');
+  if (!message) {
+    f.hidden = true;
+    return;
+  }
+  f.textContent = message;
+  f.className = ok ? 'flash ok' : 'flash';
+  f.hidden = false;
+}
+
+function showTokenForm(message) {
+  $('#token-form').hidden = false;
+  $('#token-clear').hidden = true;
+  if (message) flash(message);
+}
+
+async function setupToken() {
+  health = await fetch('/api/health').then((r) => r.json());
+  const form = $('#token-form');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('#token-input').value.trim());
+    location.reload();
+  });
+  $('#token-clear').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    location.reload();
+  });
+  if (health.auth && !token()) showTokenForm('Enter the API token (SEAMFLOW_API_TOKEN) to use the dashboard; it is kept for this tab only.');
+  else if (health.auth) $('#token-clear').hidden = false;
+}
+
+// ---------- charts ----------
+const charts = new Map();
+const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f'];
+function chart(id, config) {
+  const old = charts.get(id);
+  if (old) {
+    old.data = config.data;
+    old.update('none');
+    return old;
+  }
+  const c = new window.Chart($(`#${id}`), { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } });
+  charts.set(id, c);
+  return c;
+}
+const titled = (text, extra = {}) => ({ ...extra, plugins: { title: { display: true, text }, ...(extra.plugins ?? {}) } });
+
+// ---------- runs page ----------
+async function runsPage() {
+  const selected = new Set();
+  const button = $('#compare-selected');
+  button.addEventListener('click', () => (location.href = `/compare?ids=${[...selected].map(encodeURIComponent).join(',')}`));
+  async function refresh() {
+    const { runs } = await api('/api/runs?limit=100');
+    const tbody = $('#runs-table tbody');
+    tbody.replaceChildren(
+      ...runs.map((r) => {
+        const s = r.summary;
+        const box = el('input', { type: 'checkbox', checked: selected.has(r.id), disabled: !s, title: s ? 'select to compare' : 'only completed runs compare' });
+        box.addEventListener('change', () => {
+          box.checked ? selected.add(r.id) : selected.delete(r.id);
+          button.disabled = selected.size < 2;
+        });
+        const seconds = r.seconds ?? (Date.now() - Date.parse(r.startedAt)) / 1000;
+        return el(
+          'tr',
+          { 'data-run': r.id },
+          el('td', {}, box),
+          el('td', {}, el('a', { href: `/run?id=${encodeURIComponent(r.id)}` }, r.id)),
+          el('td', {}, badge(r.status)),
+          el('td', {}, when(r.startedAt)),
+          el('td', { class: 'num' }, dur(seconds)),
+          el('td', {}, s?.target ? `${s.target.mode} [${s.target.classes.join(', ')}]` : '–'),
+          el('td', { class: 'num' }, pct(s?.originalAccuracy)),
+          el('td', { class: 'num' }, pct(s?.reengineeredAccuracy)),
+          el('td', { class: 'num' }, pct(s?.wrr)),
+          el('td', { class: 'num' }, int(s?.compactParams)),
+        );
+      }),
+    );
+    $('#runs-empty').hidden = runs.length > 0;
+    $('#runs-updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+  }
+  await refresh();
+  setInterval(() => refresh().catch((e) => flash(e.message)), 5000);
+}
+
+// ---------- new run page ----------
+async function newRunPage() {
+  const form = $('#run-form');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    for (const i of form.querySelectorAll('.invalid')) i.classList.remove('invalid');
+    const body = {};
+    for (const [k, v] of new FormData(form)) if (String(v).trim() !== '') body[k] = String(v).trim();
+    try {
+      $('#start-run').disabled = true;
+      const { id } = await api('/api/runs', { method: 'POST', body });
+      location.href = `/run?id=${encodeURIComponent(id)}`;
+    } catch (err) {
+      $('#start-run').disabled = false;
+      const field = err.body?.field;
+      if (field) form.querySelector(`[name="${CSS.escape(field)}"]`)?.classList.add('invalid');
+      flash(err.message);
+    }
+  });
+}
+
+// ---------- run page ----------
+const STAGE_COLORS = { done: '#16a34a', running: '#2563eb', failed: '#dc2626', pending: '#d1d5db' };
+
+async function runPage() {
+  const id = new URLSearchParams(location.search).get('id');
+  if (!id) return flash('no run id in the address (?id=...)');
+  $('#run-id').textContent = id;
+  document.title = `seamflow · ${id}`;
+  const cfg = await api('/api/config');
+  if (cfg.temporalUiUrl) {
+    const a = $('#temporal-link');
+    a.href = `${cfg.temporalUiUrl}/namespaces/${encodeURIComponent(cfg.namespace)}/workflows/${encodeURIComponent(id)}`;
+    a.hidden = false;
+  }
+  $('#cancel-run').addEventListener('click', async () => {
+    try {
+      await api(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+      flash('cancellation requested: the search saves a checkpoint, then the run stops', true);
+    } catch (err) {
+      flash(err.message);
+    }
+  });
+  $('#resume-run').addEventListener('click', async () => {
+    try {
+      const r = await api(`/api/runs/${encodeURIComponent(id)}/resume`, { method: 'POST' });
+      location.href = `/run?id=${encodeURIComponent(r.id)}`;
+    } catch (err) {
+      flash(err.message);
+    }
+  });
+  const live = { x: [], loss: [], wrr: [], accuracy: [] };
+  let reportShown = false;
+
+  function render(d) {
+    document.body.dataset.runStatus = d.status;
+    $('#run-status').replaceChildren(badge(d.status));
+    $('#cancel-run').hidden = d.status !== 'running';
+    $('#resume-run').hidden = d.closed === false || d.status === 'completed';
+    if (d.spec) {
+      const s = d.spec;
+      $('#run-spec').textContent = `${s.data} · ${s.target.mode} [${s.target.classes.join(', ')}] · ${s.settings.granularity} masks, ${s.settings.head} head, alpha ${s.settings.alpha}, ${s.settings.epochs} epochs, batch ${s.settings.batchSize}`;
+    }
+    const stages = d.progress?.stages ?? [];
+    $('#stages').replaceChildren(
+      ...stages.map((s) => {
+        const secs = s.startedAt ? ((s.finishedAt ? Date.parse(s.finishedAt) : Date.now()) - Date.parse(s.startedAt)) / 1000 : undefined;
+        return el('li', { 'data-stage': s.stage }, `${s.stage} `, badge(s.status), s.cached ? ' cached' : '', secs !== undefined ? ` ${dur(secs)}` : '');
+      }),
+    );
+    const t0 = Date.parse(d.startedAt);
+    chart('timeline-chart', {
+      type: 'bar',
+      data: {
+        labels: stages.map((s) => s.stage),
+        datasets: [
+          {
+            label: 'seconds since the run started',
+            data: stages.map((s) => (s.startedAt ? [(Date.parse(s.startedAt) - t0) / 1000, ((s.finishedAt ? Date.parse(s.finishedAt) : Date.now()) - t0) / 1000] : null)),
+            backgroundColor: stages.map((s) => STAGE_COLORS[s.status] ?? '#9ca3af'),
+          },
+        ],
+      },
+      options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { y: { ticks: { autoSkip: false } }, x: { title: { display: true, text: 'seconds since start' } } } },
+    });
+    if (d.search) {
+      const h = d.search;
+      $('#live-section').hidden = false;
+      $('#search-bar').style.width = `${(h.fraction * 100).toFixed(1)}%`;
+      $('#search-text').textContent = `epoch ${h.epoch + 1}/${h.epochs}, step ${h.step}/${h.steps} · loss ${h.loss.toFixed(4)} · accuracy ${pct(h.accuracy)} · WRR ${pct(h.wrr)}${h.etaSeconds !== undefined ? ` · about ${dur(h.etaSeconds)} left` : ''}`;
+      const x = +(h.epoch + h.step / Math.max(1, h.steps)).toFixed(3);
+      if (live.x.at(-1) !== x) {
+        live.x.push(x);
+        live.loss.push(h.loss);
+        live.wrr.push(h.wrr);
+        live.accuracy.push(h.accuracy);
+      }
+      chart('live-chart', {
+        type: 'line',
+        data: {
+          labels: live.x,
+          datasets: [
+            { label: 'loss', data: live.loss, borderColor: COLORS[1], yAxisID: 'y' },
+            { label: 'train accuracy', data: live.accuracy, borderColor: COLORS[0], yAxisID: 'y1' },
+            { label: 'WRR', data: live.wrr, borderColor: COLORS[2], yAxisID: 'y1' },
+          ],
+        },
+        options: titled('live (heartbeats)', { scales: { x: { title: { display: true, text: 'epoch' } }, y: { position: 'left' }, y1: { position: 'right', min: 0, max: 1 } } }),
+      });
+    } else if (d.closed) {
+      $('#live-section').hidden = true;
+    }
+    if (d.progress?.error || (d.closed && d.status !== 'completed')) {
+      $('#error-section').hidden = false;
+      $('#run-error').textContent = d.progress?.error ?? `the run ${d.status}`;
+    }
+    if (d.status === 'completed' && !reportShown) {
+      reportShown = true;
+      showReport(id).catch((err) => flash(err.message));
+    }
+  }
+
+  const first = await api(`/api/runs/${encodeURIComponent(id)}`).catch((err) => {
+    flash(err.status === 404 ? `no run "${id}"` : err.message);
+  });
+  if (!first) return;
+  render(first);
+  if (!first.closed) {
+    const follow = async () => {
+      try {
+        await sse(`/api/runs/${encodeURIComponent(id)}/events`, (event, data) => {
+          if (event === 'progress') render(data);
+          if (event === 'error') flash(data.error);
+        });
+      } catch (err) {
+        flash(`live updates stopped: ${err.message}; retrying`);
+        setTimeout(follow, 3000);
+      }
+    };
+    follow();
+  }
+}
+
+async function showReport(id) {
+  const r = await api(`/api/runs/${encodeURIComponent(id)}/report`);
+  const history = r.search?.history ?? [];
+  const epochs = history.map((h) => h.epoch + 1);
+  $('#curves-section').hidden = history.length === 0;
+  const line = (label, data, color, extra = {}) => ({ label, data, borderColor: color, backgroundColor: color, tension: 0.2, ...extra });
+  chart('loss-chart', { type: 'line', data: { labels: epochs, datasets: [line('train loss', history.map((h) => h.trainLoss), COLORS[1])] }, options: titled('loss per epoch', { scales: { x: { title: { display: true, text: 'epoch' } } } }) });
+  chart('accuracy-chart', {
+    type: 'line',
+    data: { labels: epochs, datasets: [line('train accuracy', history.map((h) => h.trainAccuracy), COLORS[0]), line('validation accuracy', history.map((h) => h.valAccuracy), COLORS[3])] },
+    options: titled('accuracy per epoch', { scales: { x: { title: { display: true, text: 'epoch' } }, y: { min: 0, max: 1 } } }),
+  });
+  chart('wrr-chart', { type: 'line', data: { labels: epochs, datasets: [line('WRR (weights kept)', history.map((h) => h.wrr), COLORS[2])] }, options: titled('weight retention rate per epoch', { scales: { x: { title: { display: true, text: 'epoch' } }, y: { min: 0, max: 1 } } }) });
+
+  const o = r.original;
+  const e = r.reengineered;
+  const c = r.export?.compact;
+  $('#results-section').hidden = false;
+  const row = (name, a, b, cc) => el('tr', {}, el('th', {}, name), el('td', { class: 'num' }, a), el('td', { class: 'num' }, b), el('td', { class: 'num' }, cc));
+  $('#results-table tbody').replaceChildren(
+    row('accuracy (target problem)', `${pct(o.accuracyRestricted)} restricted · ${pct(o.accuracy)}`, pct(e.accuracy), 'same as re-engineered'),
+    row('weights kept (WRR)', '100%', pct(e.wrr), '–'),
+    row('parameters', int(o.params), int(e.params), int(c?.params)),
+    row('FLOPs', mflops(o.flops), mflops(e.flops), mflops(c?.flops)),
+    row('model file', '–', '–', c?.fileBytes ? `${int(c.fileBytes)} B (${int(c.gzipBytes)} B gzip)` : '–'),
+  );
+  const bars = (cid, title, labels, values, fmt) =>
+    chart(cid, {
+      type: 'bar',
+      data: { labels, datasets: [{ label: title, data: values, backgroundColor: [COLORS[5], COLORS[0], COLORS[2], COLORS[3]] }] },
+      options: titled(title, { plugins: { legend: { display: false }, tooltip: { callbacks: { label: (ctx) => fmt(ctx.raw) } } } }),
+    });
+  bars('accuracy-bars', 'accuracy', ['original (restricted)', 're-engineered'], [o.accuracyRestricted ?? o.accuracy, e.accuracy], pct);
+  bars('params-bars', 'parameters', ['original', 're-engineered (masked)', 'compact'], [o.params, e.params, c?.params ?? null], int);
+  bars('flops-bars', 'FLOPs', ['original', 're-engineered (masked)', 'compact'], [o.flops, e.flops, c?.flops ?? null], mflops);
+
+  const { artifacts } = await api(`/api/runs/${encodeURIComponent(id)}/artifacts`);
+  $('#artifacts').replaceChildren(
+    ...artifacts.map((a) =>
+      el('li', {}, el('a', { href: '#', onclick: (ev) => (ev.preventDefault(), download(id, a.name)) }, a.name), a.size !== undefined ? ` (${int(a.size)} B)` : ''),
+    ),
+  );
+  document.body.dataset.reportShown = 'true';
+}
+
+async function download(id, name) {
+  const res = await fetch(`/api/runs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`, { headers: authHeaders() });
+  if (!res.ok) return flash(`download failed: HTTP ${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = el('a', { href: url, download: `${id}-${name}` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// ---------- compare page ----------
+async function comparePage() {
+  const params = new URLSearchParams(location.search);
+  const ids = (params.get('ids') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  $('#compare-ids').value = ids.join(',');
+  $('#compare-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    location.href = `/compare?ids=${$('#compare-ids').value.split(',').map((s) => encodeURIComponent(s.trim())).filter(Boolean).join(',')}`;
+  });
+  if (ids.length === 0) return flash('pick two or more completed runs on the runs page, or type their ids above', true);
+  const reports = await Promise.all(ids.map((id) => api(`/api/runs/${encodeURIComponent(id)}/report`).catch((err) => ({ error: err.message }))));
+  const ok = ids.map((id, i) => ({ id, r: reports[i] })).filter((x) => !x.r.error);
+  const bad = ids.map((id, i) => ({ id, r: reports[i] })).filter((x) => x.r.error);
+  if (bad.length) flash(bad.map((b) => `${b.id}: ${b.r.error}`).join('\n'));
+  $('#compare-table thead').replaceChildren(el('tr', {}, el('th', {}, ''), ...ok.map((x) => el('th', {}, el('a', { href: `/run?id=${encodeURIComponent(x.id)}` }, x.id)))));
+  const metric = (name, f) => el('tr', {}, el('th', {}, name), ...ok.map((x) => el('td', { class: 'num' }, f(x.r))));
+  $('#compare-table tbody').replaceChildren(
+    metric('target', (r) => (r.target ? `${r.target.mode} [${r.target.classes.join(', ')}]` : '–')),
+    metric('settings', (r) => (r.settings ? `${r.settings.granularity}, ${r.settings.head}, alpha ${r.settings.alpha}, ${r.settings.epochs} ep` : '–')),
+    metric('original accuracy (restricted)', (r) => pct(r.original.accuracyRestricted ?? r.original.accuracy)),
+    metric('re-engineered accuracy', (r) => pct(r.reengineered.accuracy)),
+    metric('WRR', (r) => pct(r.reengineered.wrr)),
+    metric('params original → compact', (r) => `${int(r.original.params)} → ${int(r.export?.compact?.params)}`),
+    metric('FLOPs original → compact', (r) => `${mflops(r.original.flops)} → ${mflops(r.export?.compact?.flops)}`),
+  );
+  const labels = ok.map((x) => x.id);
+  chart('compare-accuracy', {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'original (restricted)', data: ok.map((x) => x.r.original.accuracyRestricted ?? x.r.original.accuracy), backgroundColor: COLORS[5] },
+        { label: 're-engineered', data: ok.map((x) => x.r.reengineered.accuracy), backgroundColor: COLORS[0] },
+        { label: 'WRR', data: ok.map((x) => x.r.reengineered.wrr), backgroundColor: COLORS[2] },
+      ],
+    },
+    options: titled('accuracy and WRR', { scales: { y: { min: 0, max: 1 } } }),
+  });
+  chart('compare-size', {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'original params', data: ok.map((x) => x.r.original.params), backgroundColor: COLORS[5] },
+        { label: 'compact params', data: ok.map((x) => x.r.export?.compact?.params ?? null), backgroundColor: COLORS[2] },
+      ],
+    },
+    options: titled('parameters'),
+  });
+  const maxEpochs = Math.max(0, ...ok.map((x) => x.r.search?.history?.length ?? 0));
+  chart('compare-curves', {
+    type: 'line',
+    data: {
+      labels: Array.from({ length: maxEpochs }, (_, i) => i + 1),
+      datasets: ok.map((x, i) => ({ label: x.id, data: (x.r.search?.history ?? []).map((h) => h.valAccuracy), borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length] })),
+    },
+    options: titled('validation accuracy per epoch', { scales: { x: { title: { display: true, text: 'epoch' } }, y: { min: 0, max: 1 } } }),
+  });
+}
+
+// ---------- schedules page ----------
+const ZOO_TEMPLATE = JSON.stringify(
+  { name: 'nightly', models: [{ name: 'my-model', path: '/path/to/model', dataset: 'cifar10:/data/cifar10' }], targets: [{ name: 'class-1', mode: 'binary', classes: [1] }], settings: { epochs: 10 }, concurrency: 1 },
+  null,
+  2,
+);
+
+async function schedulesPage() {
+  const form = $('#schedule-form');
+  form.elements.zoo.value = ZOO_TEMPLATE;
+  async function refresh() {
+    const { schedules } = await api('/api/schedules');
+    const act = (name, action, method = 'POST') =>
+      el('button', {
+        'data-action': action,
+        onclick: async () => {
+          if (action === 'delete' && !confirm(`Delete schedule ${name}? Runs it started keep going.`)) return;
+          try {
+            await api(`/api/schedules/${encodeURIComponent(name)}${action === 'delete' ? '' : `/${action}`}`, { method });
+            flash(`schedule ${name}: ${action} done`, true);
+            await refresh();
+          } catch (err) {
+            flash(err.message);
+          }
+        },
+      }, action);
+    $('#schedules-table tbody').replaceChildren(
+      ...schedules.map((s) =>
+        el(
+          'tr',
+          { 'data-schedule': s.name },
+          el('td', {}, s.name),
+          el('td', {}, badge(s.paused ? 'paused' : 'active')),
+          el('td', {}, s.cron ?? '–'),
+          el('td', {}, s.zoo ?? '–'),
+          el('td', {}, when(s.next)),
+          el('td', {}, ...s.recentRuns.slice(-3).map((id) => el('div', {}, id))),
+          el('td', {}, act(s.name, s.paused ? 'unpause' : 'pause'), ' ', act(s.name, 'trigger'), ' ', act(s.name, 'delete', 'DELETE')),
+        ),
+      ),
+    );
+    $('#schedules-empty').hidden = schedules.length > 0;
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    for (const i of form.querySelectorAll('.invalid')) i.classList.remove('invalid');
+    const f = form.elements;
+    try {
+      await api('/api/schedules', { method: 'POST', body: { name: f.name.value.trim(), cron: f.cron.value.trim(), zoo: f.zoo.value, note: f.note.value.trim() || undefined, paused: f.paused.checked } });
+      flash(`schedule ${f.name.value} created`, true);
+      await refresh();
+    } catch (err) {
+      if (err.body?.field) form.querySelector(`[name="${CSS.escape(err.body.field)}"]`)?.classList.add('invalid');
+      flash(err.message);
+    }
+  });
+  await refresh();
+}
+
+// ---------- start ----------
+const PAGES = { index: runsPage, new: newRunPage, run: runPage, compare: comparePage, schedules: schedulesPage };
+(async () => {
+  try {
+    await setupToken();
+    if (health.auth && !token()) return;
+    await PAGES[document.body.dataset.page]?.();
+    document.body.dataset.ready = 'true';
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) flash(err.message);
+  }
+})();

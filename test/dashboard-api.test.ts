@@ -1,0 +1,289 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkListenPolicy, isLoopbackHost } from '../dashboard/auth.js';
+import { startDashboard, type RunningDashboard } from '../dashboard/server.js';
+import { FsArtifactStore } from '../infra/artifacts/index.js';
+import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { tempDir } from './helpers/temp-dir.js';
+import { startTestStack, type TestStack } from './helpers/test-stack.js';
+
+// The HTTP API on a real Temporal dev server, real workers and the real TF.js backend.
+useEngineBackend();
+
+const TOKEN = 'tok-dashboard-test-7f3a9c2e';
+const S3_SECRET = 's3-secret-never-shown-5b1d';
+
+let stack: TestStack;
+let connection: Connection;
+let native: NativeConnection;
+let workers: SeamWorkers;
+let running: Promise<void>;
+let trained: Trained;
+let dash: RunningDashboard;
+const storeDir = tempDir('seamflow-dash-store-');
+const bodies: string[] = [];
+const logged: string[] = [];
+
+async function call(path: string, init: { method?: string; body?: unknown; token?: string | null; raw?: string } = {}) {
+  const headers: Record<string, string> = {};
+  const token = init.token === undefined ? TOKEN : init.token;
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (init.raw !== undefined) body = init.raw;
+  else if (init.body !== undefined) body = JSON.stringify(init.body);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(new URL(path, dash.url), { method: init.method ?? 'GET', headers, body });
+  const text = await res.text();
+  bodies.push(text, JSON.stringify([...res.headers]));
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
+/** Reads the SSE stream until `end`, returning its events. */
+async function events(id: string): Promise<{ event: string; data: any }[]> {
+  const res = await fetch(new URL(`/api/runs/${id}/events`, dash.url), { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const text = await res.text(); // the server ends the stream when the run closes
+  bodies.push(text);
+  return text
+    .split('\n\n')
+    .filter((b) => b.includes('data: '))
+    .map((b) => ({ event: /^event: (.*)$/m.exec(b)![1]!, data: JSON.parse(/^data: (.*)$/m.exec(b)![1]!) }));
+}
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const write = process.stderr.write.bind(process.stderr);
+  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+    logged.push(String(chunk));
+    return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write);
+  [stack, trained] = await Promise.all([startTestStack({ temporal: true, s3: false }), trainTinyOnSynthetic()]);
+  connection = await Connection.connect({ address: stack.temporalAddress! });
+  native = await NativeConnection.connect({ address: stack.temporalAddress! });
+  const client = new Client({ connection, namespace: stack.namespace });
+  const store = new FsArtifactStore(storeDir.path);
+  workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test' });
+  running = workers.run();
+  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, secrets: [S3_SECRET], host: '127.0.0.1', port: 0, sseIntervalMs: 300 });
+});
+
+afterAll(async () => {
+  await dash?.close();
+  workers?.shutdown();
+  await running;
+  await connection?.close();
+  await native?.close();
+  await stack?.cleanup();
+  storeDir.remove();
+  vi.restoreAllMocks();
+});
+
+const runBody = () => ({ model: trained.dir, data: trained.spec, classes: [1], head: 'sliced', alpha: 1, lrMask: 0.05, epochs: 3, batchSize: 32, seed: 7 });
+
+describe('dashboard API', () => {
+  it('answers health without a token and refuses every other route without the right one', async () => {
+    const health = await call('/api/health', { token: null });
+    expect(health.status).toBe(200);
+    expect(health.json).toEqual({ ok: true, auth: true });
+    for (const [method, path] of [
+      ['GET', '/api/runs'],
+      ['POST', '/api/runs'],
+      ['GET', '/api/runs/x'],
+      ['GET', '/api/runs/x/events'],
+      ['GET', '/api/runs/x/report'],
+      ['GET', '/api/runs/x/artifacts/report.json'],
+      ['POST', '/api/runs/x/cancel'],
+      ['POST', '/api/runs/x/resume'],
+      ['GET', '/api/schedules'],
+      ['POST', '/api/schedules/x/pause'],
+      ['DELETE', '/api/schedules/x'],
+      ['GET', '/api/config'],
+    ]) {
+      expect((await call(path!, { method, token: null })).status, `${method} ${path}`).toBe(401);
+      expect((await call(path!, { method, token: 'wrong-token' })).status, `${method} ${path}`).toBe(401);
+    }
+    expect((await call('/', { token: null })).status).toBe(200); // pages hold no data
+    expect((await call('/static/chart.umd.min.js', { token: null })).text).toMatch(/Chart/);
+  });
+
+  it('refuses to listen beyond loopback without a token', async () => {
+    expect(isLoopbackHost('127.0.0.1')).toBe(true);
+    expect(isLoopbackHost('::1')).toBe(true);
+    expect(isLoopbackHost('localhost')).toBe(true);
+    expect(isLoopbackHost('0.0.0.0')).toBe(false);
+    expect(isLoopbackHost('10.1.2.3')).toBe(false);
+    expect(() => checkListenPolicy('0.0.0.0', undefined)).toThrow(/SEAMFLOW_API_TOKEN/);
+    expect(() => checkListenPolicy('0.0.0.0', 'secret-token')).not.toThrow();
+    expect(() => checkListenPolicy('127.0.0.1', undefined)).not.toThrow();
+    await expect(startDashboard({ client: {} as Client, store: new FsArtifactStore(storeDir.path), namespace: 'default', host: '0.0.0.0', port: 0 })).rejects.toThrow(/refusing to listen on 0.0.0.0/);
+  });
+
+  it.each([
+    ['model', { model: undefined }],
+    ['data', { data: 'nosuchdataset:x' }],
+    ['classes', { classes: [99] }],
+    ['classes', { classes: [] }],
+    ['classes', { classes: 'a,b' }],
+    ['mode', { mode: 'sideways' }],
+    ['granularity', { granularity: 'atom' }],
+    ['alpha', { alpha: -1 }],
+    ['epochs', { epochs: 0 }],
+    ['epochs', { epochs: 1.5 }],
+    ['batchSize', { batchSize: 'many' }],
+    ['runId', { runId: '../escape' }],
+    ['epohcs', { epohcs: 3 }],
+  ])('POST /api/runs: a bad %s is a 400 naming the field', async (field, over) => {
+    const res = await call('/api/runs', { method: 'POST', body: { ...runBody(), ...over } });
+    expect(res.status).toBe(400);
+    expect(res.json.field).toBe(field);
+    expect(res.json.error).toContain(field);
+  });
+
+  it('POST /api/runs: a body that is not JSON is a 400', async () => {
+    const res = await call('/api/runs', { method: 'POST', raw: '{"model":' });
+    expect(res.status).toBe(400);
+    expect(res.json.field).toBe('body');
+  });
+
+  it('unknown run ids are 404s; malformed ones 400s', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/runs/no-such-run'],
+      ['GET', '/api/runs/no-such-run/events'],
+      ['GET', '/api/runs/no-such-run/report'],
+      ['GET', '/api/runs/no-such-run/artifacts/report.json'],
+      ['POST', '/api/runs/no-such-run/cancel'],
+      ['POST', '/api/runs/no-such-run/resume'],
+    ]) {
+      const res = await call(path!, { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.json.error).toMatch(/no run "no-such-run"/);
+    }
+    const bad = await call(`/api/runs/${encodeURIComponent('a b')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.field).toBe('id');
+  });
+
+  it('starts a run, streams its progress to the end, serves its report and artifacts', async () => {
+    const t0 = Date.now();
+    const started = await call('/api/runs', { method: 'POST', body: { ...runBody(), runId: 'dash-run-1' } });
+    expect(started.status).toBe(201);
+    expect(started.json.id).toBe('dash-run-1');
+    expect(started.json.spec.target).toEqual({ mode: 'binary', classes: [1] });
+
+    const dup = await call('/api/runs', { method: 'POST', body: { ...runBody(), runId: 'dash-run-1' } });
+    expect(dup.status).toBe(409);
+
+    const stream = await events('dash-run-1');
+    const progress = stream.filter((e) => e.event === 'progress').map((e) => e.data);
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress[0].status).toBe('running');
+    expect(stream.at(-1)).toEqual({ event: 'end', data: { id: 'dash-run-1', status: 'completed' } });
+    const last = progress.at(-1);
+    expect(last.closed).toBe(true);
+    expect(last.progress.stages.every((s: { status: string }) => s.status === 'done')).toBe(true);
+    expect(last.summary.wrr).toBeGreaterThan(0);
+    // The stream saw stages move (pending/running -> done).
+    const doneCounts = progress.map((p) => (p.progress?.stages ?? []).filter((s: { status: string }) => s.status === 'done').length);
+    expect(Math.max(...doneCounts)).toBeGreaterThan(Math.min(...doneCounts));
+    console.log(`run via API: ${((Date.now() - t0) / 1000).toFixed(1)} s, ${progress.length} progress events`);
+
+    const detail = await call('/api/runs/dash-run-1');
+    expect(detail.status).toBe(200);
+    expect(detail.json.status).toBe('completed');
+    expect(detail.json.spec.settings.epochs).toBe(3);
+
+    const list = await call('/api/runs');
+    const row = list.json.runs.find((r: { id: string }) => r.id === 'dash-run-1');
+    expect(row.status).toBe('completed');
+    expect(row.summary.reengineeredAccuracy).toBeGreaterThan(0.5);
+    expect(row.summary.target).toMatchObject({ mode: 'binary', classes: [1] });
+
+    const report = await call('/api/runs/dash-run-1/report');
+    expect(report.status).toBe(200);
+    expect(report.json.search.history).toHaveLength(3);
+    expect(report.json.reengineered.wrr).toBeLessThanOrEqual(1);
+
+    const arts = await call('/api/runs/dash-run-1/artifacts');
+    const names = arts.json.artifacts.map((a: { name: string }) => a.name).sort();
+    expect(names).toEqual(['compact-model.json', 'compact-weights.bin', 'masked-model.json', 'masked-weights.bin', 'masks.bin', 'masks.json', 'report.json']);
+    const model = await call('/api/runs/dash-run-1/artifacts/compact-model.json');
+    expect(model.status).toBe(200);
+    expect(model.json.modelTopology).toBeDefined();
+    expect(model.headers.get('content-disposition')).toContain('dash-run-1-compact-model.json');
+    const weights = await fetch(new URL('/api/runs/dash-run-1/artifacts/compact-weights.bin', dash.url), { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(weights.status).toBe(200);
+    expect((await weights.arrayBuffer()).byteLength).toBe(arts.json.artifacts.find((a: { name: string }) => a.name === 'compact-weights.bin').size);
+
+    // Only names from the report: no paths, no traversal.
+    for (const name of ['..%2F..%2F..%2Fetc%2Fpasswd', '..%2Freport.json', 'models%2Fx%2Fmodel.json', '%2Fetc%2Fpasswd', 'report.json.meta.json', 'weights.bin']) {
+      const res = await call(`/api/runs/dash-run-1/artifacts/${name}`);
+      expect(res.status, name).toBe(404);
+      expect(res.text).not.toMatch(/root:/);
+    }
+    expect((await call('/api/runs/dash-run-1/artifacts/../../../etc/passwd')).status).not.toBe(200);
+
+    // A completed run is neither cancelled nor resumed.
+    expect((await call('/api/runs/dash-run-1/cancel', { method: 'POST' })).status).toBe(409);
+    expect((await call('/api/runs/dash-run-1/resume', { method: 'POST' })).status).toBe(409);
+  });
+
+  it('cancels a running run and resumes it as a new run', async () => {
+    const started = await call('/api/runs', { method: 'POST', body: { ...runBody(), epochs: 200, runId: 'dash-run-cancel' } });
+    expect(started.status).toBe(201);
+    expect((await call('/api/runs/dash-run-cancel/report')).status).toBe(409);
+    const cancel = await call('/api/runs/dash-run-cancel/cancel', { method: 'POST' });
+    expect(cancel.status).toBe(202);
+    const stream = await events('dash-run-cancel');
+    expect(stream.at(-1)!.data.status).toBe('cancelled');
+    const resumed = await call('/api/runs/dash-run-cancel/resume', { method: 'POST' });
+    expect(resumed.status).toBe(201);
+    expect(resumed.json.id).toBe('dash-run-cancel-resumed-1');
+    const detail = await call('/api/runs/dash-run-cancel-resumed-1');
+    expect(detail.json.spec.settings.epochs).toBe(200);
+    expect((await call('/api/runs/dash-run-cancel-resumed-1/cancel', { method: 'POST' })).status).toBe(202);
+    expect((await events('dash-run-cancel-resumed-1')).at(-1)!.data.status).toBe('cancelled');
+  });
+
+  it('creates, lists, pauses, unpauses and deletes zoo schedules; bad input names the field', async () => {
+    const zoo = { name: 'dash-zoo', datasets: { syn: trained.spec }, models: [{ name: 'tiny', path: trained.dir, dataset: 'syn' }], targets: [{ name: 'one', mode: 'binary', classes: [1] }], settings: { epochs: 1, batchSize: 32 } };
+    const badCron = await call('/api/schedules', { method: 'POST', body: { name: 'nightly', cron: 'every night', zoo } });
+    expect(badCron.status).toBe(400);
+    expect(badCron.json.field).toBe('cron');
+    const badZoo = await call('/api/schedules', { method: 'POST', body: { name: 'nightly', cron: '0 2 * * *', zoo: { ...zoo, models: 'x' } } });
+    expect(badZoo.status).toBe(400);
+    expect(badZoo.json.field).toBe('zoo');
+    const badName = await call('/api/schedules', { method: 'POST', body: { name: '../x', cron: '0 2 * * *', zoo } });
+    expect(badName.json.field).toBe('name');
+
+    const created = await call('/api/schedules', { method: 'POST', body: { name: 'nightly', cron: '0 2 * * *', zoo, paused: true } });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ name: 'nightly', paused: true, cron: '0 2 * * *', zoo: 'dash-zoo' });
+    expect((await call('/api/schedules', { method: 'POST', body: { name: 'nightly', cron: '0 2 * * *', zoo } })).status).toBe(409);
+    expect((await call('/api/schedules/nightly/unpause', { method: 'POST' })).status).toBe(200);
+    expect((await call('/api/schedules')).json.schedules.find((s: { name: string }) => s.name === 'nightly').paused).toBe(false);
+    expect((await call('/api/schedules/nightly/pause', { method: 'POST' })).status).toBe(200);
+    expect((await call('/api/schedules')).json.schedules.find((s: { name: string }) => s.name === 'nightly').paused).toBe(true);
+    expect((await call('/api/schedules/nope/trigger', { method: 'POST' })).status).toBe(404);
+    expect((await call('/api/schedules/nightly', { method: 'DELETE' })).status).toBe(200);
+    expect((await call('/api/schedules/nightly/pause', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('never puts a secret in a response or a log line', () => {
+    const all = bodies.join('\n');
+    expect(all.length).toBeGreaterThan(1000);
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain(S3_SECRET);
+    expect(logged.join('')).not.toContain(TOKEN);
+    expect(logged.join('')).not.toContain(S3_SECRET);
+  });
+});

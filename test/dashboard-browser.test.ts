@@ -1,0 +1,177 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard, type RunningDashboard } from '../dashboard/server.js';
+import { FsArtifactStore } from '../infra/artifacts/index.js';
+import { packageRoot } from '../infra/paths.js';
+import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { tempDir } from './helpers/temp-dir.js';
+import { startTestStack, type TestStack } from './helpers/test-stack.js';
+
+// The dashboard in a real headless Chromium (Debian's package, driven by playwright-core) against a real stack.
+useEngineBackend();
+
+const TOKEN = 'tok-browser-test-91c4e7';
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = process.env.SEAMFLOW_TEST_OUTPUT ?? path.join(os.tmpdir(), 'seamflow-test-output');
+
+let stack: TestStack;
+let connection: Connection;
+let native: NativeConnection;
+let workers: SeamWorkers;
+let running: Promise<void>;
+let trained: Trained;
+let dash: RunningDashboard;
+let context: BrowserContext;
+let page: Page;
+const storeDir = tempDir('seamflow-dash-browser-store-');
+const profile = tempDir('seamflow-chromium-profile-');
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) execFileSync('bash', [path.join(packageRoot, 'scripts', 'install-browser.sh')], { stdio: 'inherit', timeout: 170_000 });
+  mkdirSync(OUT, { recursive: true });
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  [stack, trained] = await Promise.all([startTestStack({ temporal: true, s3: false }), trainTinyOnSynthetic()]);
+  connection = await Connection.connect({ address: stack.temporalAddress! });
+  native = await NativeConnection.connect({ address: stack.temporalAddress! });
+  const client = new Client({ connection, namespace: stack.namespace });
+  const store = new FsArtifactStore(storeDir.path);
+  workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test' });
+  running = workers.run();
+  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, temporalUiUrl: 'http://127.0.0.1:8233', host: '127.0.0.1', port: 0, sseIntervalMs: 250 });
+  context = await chromium.launchPersistentContext(profile.path, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1360, height: 1700 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await dash?.close();
+  workers?.shutdown();
+  await running;
+  await connection?.close();
+  await native?.close();
+  await stack?.cleanup();
+  storeDir.remove();
+  profile.remove();
+});
+
+/** Runs in the page (a string: this project's TypeScript has no DOM types): whether a canvas's chart has data and drew pixels. */
+const CHART_STATE = `(canvasId) => {
+  const canvas = document.getElementById(canvasId);
+  if (!canvas) return { present: false, points: 0, inked: 0 };
+  const chart = window.Chart.getChart(canvas);
+  const points = chart ? chart.data.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null && v !== undefined).length, 0) : 0;
+  const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let inked = 0;
+  for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+  return { present: true, points, inked };
+}`;
+
+function chartState(p: Page, id: string): Promise<{ present: boolean; points: number; inked: number }> {
+  return p.evaluate(`(${CHART_STATE})(${JSON.stringify(id)})`);
+}
+
+describe('dashboard in a browser', () => {
+  it('asks for the token, starts a run from the form, shows live progress and the finished report as charts', async () => {
+    await page.goto(dash.url);
+    await page.waitForSelector('#token-form:not([hidden])');
+    await page.fill('#token-input', TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('#token-form button')]);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.isVisible('#runs-empty')).toBe(true);
+
+    await page.goto(new URL('/new', dash.url).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    // A mistake first: the 400 names the field and the form marks it.
+    await page.fill('[name=model]', trained.dir);
+    await page.fill('[name=data]', trained.spec);
+    await page.fill('[name=classes]', '99');
+    await page.click('#start-run');
+    await page.waitForSelector('[name=classes].invalid');
+    expect(await page.textContent('#flash')).toMatch(/classes/);
+
+    await page.fill('[name=classes]', '1');
+    await page.selectOption('[name=head]', 'sliced');
+    await page.fill('[name=epochs]', '40');
+    await page.fill('[name=batchSize]', '32');
+    await page.fill('[name=seed]', '7');
+    await page.fill('[name=runId]', 'browser-run-1');
+    await Promise.all([page.waitForURL(/\/run\?id=browser-run-1$/), page.click('#start-run')]);
+
+    // Live: the stage list and the timeline update while it runs.
+    await page.waitForSelector('body[data-run-status]');
+    const seen = new Set<string>();
+    const t0 = Date.now();
+    while (Date.now() - t0 < 90_000) {
+      const status = await page.getAttribute('body', 'data-run-status');
+      const done = await page.locator('#stages li .badge.done').count();
+      const searchVisible = await page.isVisible('#live-section');
+      seen.add(`${status}:${done}${searchVisible ? ':search' : ''}`);
+      if (status !== 'running') break;
+      await page.waitForTimeout(150);
+    }
+    expect(await page.getAttribute('body', 'data-run-status')).toBe('completed');
+    expect(seen.size, [...seen].join(' ')).toBeGreaterThan(2); // progress moved on the page
+    await page.waitForSelector('body[data-report-shown="true"]', { timeout: 30_000 });
+    expect(await page.locator('#stages li .badge.done').count()).toBe(7);
+    expect(await page.getAttribute('#temporal-link', 'href')).toContain('/workflows/browser-run-1');
+
+    for (const id of ['timeline-chart', 'loss-chart', 'accuracy-chart', 'wrr-chart', 'accuracy-bars', 'params-bars', 'flops-bars']) {
+      const s = await chartState(page, id);
+      expect(s.present, id).toBe(true);
+      expect(s.points, id).toBeGreaterThan(0);
+      expect(s.inked, id).toBeGreaterThan(500);
+    }
+    expect((await chartState(page, 'loss-chart')).points).toBe(40);
+    expect(await page.locator('#artifacts li').count()).toBe(7);
+    await page.screenshot({ path: path.join(OUT, 'dashboard-run.png'), fullPage: true });
+    console.log(`live states seen: ${[...seen].join(' ')}`);
+  });
+
+  it('lists the run with its numbers and compares two runs side by side', async () => {
+    // A second, short run to compare with.
+    const started = await fetch(new URL('/api/runs', dash.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: trained.dir, data: trained.spec, classes: [2], head: 'sliced', epochs: 10, batchSize: 32, granularity: 'filter', runId: 'browser-run-2' }),
+    });
+    expect(started.status).toBe(201);
+    await page.goto(new URL('/run?id=browser-run-2', dash.url).href);
+    await page.waitForSelector('body[data-report-shown="true"]', { timeout: 60_000 });
+
+    await page.goto(dash.url);
+    await page.waitForSelector('tr[data-run="browser-run-1"]');
+    const row = await page.textContent('tr[data-run="browser-run-1"]');
+    expect(row).toMatch(/completed/);
+    expect(row).toMatch(/\d+\.\d\d%/);
+    await page.check('tr[data-run="browser-run-1"] input[type=checkbox]');
+    await page.check('tr[data-run="browser-run-2"] input[type=checkbox]');
+    await page.screenshot({ path: path.join(OUT, 'dashboard-runs.png'), fullPage: true });
+    await Promise.all([page.waitForURL(/\/compare\?ids=/), page.click('#compare-selected')]);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('#compare-table thead th').count()).toBe(3);
+    for (const id of ['compare-accuracy', 'compare-size', 'compare-curves']) {
+      const s = await chartState(page, id);
+      expect(s.points, id).toBeGreaterThan(0);
+      expect(s.inked, id).toBeGreaterThan(500);
+    }
+    await page.screenshot({ path: path.join(OUT, 'dashboard-compare.png'), fullPage: true });
+
+    await page.goto(new URL('/schedules', dash.url).href);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.isVisible('#schedules-empty')).toBe(true);
+  });
+});
