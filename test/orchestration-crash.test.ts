@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredSearch } from '../activities/search-masks.js';
 import { getPlain } from '../activities/store-codec.js';
@@ -10,48 +9,34 @@ import { loadGraphFromStore } from '../activities/model-bundle.js';
 import type { TargetProblem } from '../engine/data/types.js';
 import { disposeParams, prepareParams } from '../engine/graph/params.js';
 import { runSearch } from '../engine/search/search.js';
-import { S3ArtifactStore } from '../infra/artifacts/index.js';
+import type { S3ArtifactStore } from '../infra/artifacts/index.js';
 import { packageRoot } from '../infra/paths.js';
-import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
 import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec, SearchHeartbeat } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
-import { startTestStack, type TestStack } from './helpers/test-stack.js';
+import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
 
 // kill -9 of the worker running a search: a new worker resumes from the last checkpoint.
 useEngineBackend();
 
-let stack: TestStack;
-let connection: Connection;
-let native: NativeConnection;
+let h: OrchestrationHarness;
+let stack: OrchestrationHarness['stack'];
 let client: Client;
 let store: S3ArtifactStore;
-let cpuWorkers: SeamWorkers;
-let running: Promise<void>;
 let trained: Trained;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ size: 16, train: 2048 })]);
-  connection = await Connection.connect({ address: stack.temporalAddress! });
-  native = await NativeConnection.connect({ address: stack.temporalAddress! });
-  client = new Client({ connection, namespace: stack.namespace });
-  store = new S3ArtifactStore({ ...stack.s3!, bucket: 'seamflow' });
   // Light stages in this process; the search only in child worker processes that the test kills.
-  cpuWorkers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu'], store, backend: 'wasm' });
-  running = cpuWorkers.run();
+  [h, trained] = await Promise.all([startOrchestration({ queues: ['cpu'] }), trainTinyOnSynthetic({ size: 16, train: 2048 })]);
+  ({ stack, client, store } = h);
 });
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  cpuWorkers?.shutdown();
-  await running;
-  await connection?.close();
-  await native?.close();
-  await stack?.cleanup();
+  await h?.close();
 });
 
 function startGpuWorker(): ChildProcess {

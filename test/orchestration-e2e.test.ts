@@ -1,46 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ArtifactStore } from '../infra/artifacts/index.js';
-import { createSeamWorkers, workflowBundle, type SeamWorkers } from '../workers/seam-worker.js';
+import type { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { workflowBundle } from '../workers/seam-worker.js';
 import { progressQuery, reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
-import { startTestStack, type TestStack } from './helpers/test-stack.js';
+import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
 
 // The whole pipeline on a real Temporal dev server, a real S3 (SeaweedFS), the real TF.js backend.
 useEngineBackend();
 
-let stack: TestStack;
-let connection: Connection;
-let native: NativeConnection;
+let h: OrchestrationHarness;
 let client: Client;
 let store: S3ArtifactStore;
-let workers: SeamWorkers;
-let running: Promise<void>;
 let trained: Trained;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic()]);
-  connection = await Connection.connect({ address: stack.temporalAddress! });
-  native = await NativeConnection.connect({ address: stack.temporalAddress! });
-  client = new Client({ connection, namespace: stack.namespace });
-  store = new S3ArtifactStore({ ...stack.s3!, bucket: 'seamflow' });
-  workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test' });
-  running = workers.run();
+  [h, trained] = await Promise.all([startOrchestration(), trainTinyOnSynthetic()]);
+  ({ client, store } = h);
 });
 
 afterAll(async () => {
-  workers?.shutdown();
-  await running;
-  await connection?.close();
-  await native?.close();
-  await stack?.cleanup();
+  await h?.close();
 });
 
 const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 3, batchSize: 32, seed: 7 };

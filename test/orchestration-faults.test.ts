@@ -1,52 +1,43 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ArtifactStore } from '../infra/artifacts/index.js';
+import type { S3ArtifactStore } from '../infra/artifacts/index.js';
 import { searchHeartbeat } from '../cli/watch-run.js';
-import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
 import { progressQuery, reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
-import { startTestStack, type TestStack } from './helpers/test-stack.js';
+import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
 
 // Faults during a run, on real servers: cancellation, and S3 unreachable for ~20 s.
 useEngineBackend();
 
-let stack: TestStack;
+let h: OrchestrationHarness;
 let proxy: TcpProxy;
-let connection: Connection;
-let native: NativeConnection;
 let client: Client;
 let store: S3ArtifactStore;
-let workers: SeamWorkers;
-let running: Promise<void>;
 let trained: Trained;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic({ size: 16, train: 2048 })]);
-  // Workers reach S3 only through a proxy the test can cut.
-  proxy = await startTcpProxy('127.0.0.1', Number(new URL(stack.s3!.endpoint).port));
-  connection = await Connection.connect({ address: stack.temporalAddress! });
-  native = await NativeConnection.connect({ address: stack.temporalAddress! });
-  client = new Client({ connection, namespace: stack.namespace });
-  store = new S3ArtifactStore({ ...stack.s3!, endpoint: `http://127.0.0.1:${proxy.port}`, bucket: 'seamflow' });
-  workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'wasm' });
-  running = workers.run();
+  [h, trained] = await Promise.all([
+    // Workers reach S3 only through a proxy the test can cut.
+    startOrchestration({
+      s3Endpoint: async (stack) => {
+        proxy = await startTcpProxy('127.0.0.1', Number(new URL(stack.s3!.endpoint).port));
+        return `http://127.0.0.1:${proxy.port}`;
+      },
+    }),
+    trainTinyOnSynthetic({ size: 16, train: 2048 }),
+  ]);
+  ({ client, store } = h);
 });
 
 afterAll(async () => {
-  workers?.shutdown();
-  await running;
+  await h?.close();
   await proxy?.close();
-  await connection?.close();
-  await native?.close();
-  await stack?.cleanup();
 });
 
 const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 40, batchSize: 8, seed: 1 };

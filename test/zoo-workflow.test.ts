@@ -1,46 +1,32 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ArtifactStore } from '../infra/artifacts/index.js';
+import type { S3ArtifactStore } from '../infra/artifacts/index.js';
 import { parseZoo, type ZooSpec } from '../infra/zoo/index.js';
-import { createSeamWorkers, workflowBundle, type SeamWorkers } from '../workers/seam-worker.js';
+import { workflowBundle } from '../workers/seam-worker.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import { zooProgressQuery, zooWorkflow } from '../workflows/zoo-workflow.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
-import { startTestStack, type TestStack } from './helpers/test-stack.js';
+import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
 
 // Zoo runs on a real Temporal dev server, real S3 (SeaweedFS) and the real TF.js backend.
 useEngineBackend();
 
-let stack: TestStack;
-let connection: Connection;
-let native: NativeConnection;
+let h: OrchestrationHarness;
 let client: Client;
 let store: S3ArtifactStore;
-let workers: SeamWorkers;
-let running: Promise<void>;
 let trained: Trained;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  [stack, trained] = await Promise.all([startTestStack(), trainTinyOnSynthetic()]);
-  connection = await Connection.connect({ address: stack.temporalAddress! });
-  native = await NativeConnection.connect({ address: stack.temporalAddress! });
-  client = new Client({ connection, namespace: stack.namespace });
-  store = new S3ArtifactStore({ ...stack.s3!, bucket: 'seamflow' });
   // Enough slots that the zoo's own bound, not the worker, limits how many children run.
-  workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test', cpuSlots: 4, gpuSlots: 3 });
-  running = workers.run();
+  [h, trained] = await Promise.all([startOrchestration({ backend: 'test', cpuSlots: 4, gpuSlots: 3 }), trainTinyOnSynthetic()]);
+  ({ client, store } = h);
 });
 
 afterAll(async () => {
-  workers?.shutdown();
-  await running;
-  await connection?.close();
-  await native?.close();
-  await stack?.cleanup();
+  await h?.close();
 });
 
 /** 1 tiny model x 3 targets, plus a model that does not exist (one target): its run fails, the zoo does not. */
