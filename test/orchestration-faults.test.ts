@@ -6,9 +6,10 @@ import type { S3ArtifactStore } from '../infra/artifacts/index.js';
 import { searchHeartbeat } from '../cli/watch-run.js';
 import { progressQuery, reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
-import type { ReengineerSpec } from '../workflows/types.js';
+import type { ReengineerSpec, RunProgress } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { runCli } from './helpers/cli.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
 
@@ -57,9 +58,12 @@ async function untilSearching(handle: Awaited<ReturnType<typeof startRun>>['hand
 }
 
 describe('faults during a run', () => {
+  let cancelledRun: { id: string; epoch: number } | undefined;
+
   it('cancellation stops a running search within seconds, after it saved a checkpoint', async () => {
     const { handle } = await startRun(21);
     await untilSearching(handle, 1);
+    cancelledRun = { id: handle.workflowId, epoch: (await searchHeartbeat(handle))!.epoch };
     const t0 = Date.now();
     await handle.cancel();
     const err = await handle.result().then(() => undefined, (e: unknown) => e);
@@ -73,6 +77,27 @@ describe('faults during a run', () => {
     // The search's checkpoint is in the store for a later resume.
     const checkpoints = await store.list('searches/');
     expect(checkpoints.some((k) => k.endsWith('/checkpoint.bin'))).toBe(true);
+  });
+
+  it('`seamflow resume` of the cancelled run continues its search from the checkpoint and completes', async () => {
+    expect(cancelledRun).toBeDefined();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: h.stack.temporalAddress,
+      TEMPORAL_NAMESPACE: h.stack.namespace,
+      SEAMFLOW_LOG_LEVEL: 'warn',
+    };
+    const res = await runCli(['resume', cancelledRun!.id, '--detach'], env);
+    expect(res.code, res.stderr).toBe(0);
+    const newId = `${cancelledRun!.id}-resumed-1`;
+    expect(res.stdout).toContain(`resuming ${cancelledRun!.id} as ${newId}`);
+    const result: RunProgress = await client.workflow.getHandle(newId).result();
+    expect(result.status).toBe('completed');
+    const search = result.stages.find((s) => s.stage === 'searchMasks')!.summary!;
+    // The resumed search started where the cancelled one had checkpointed, not from epoch 0.
+    expect(Number(search.resumedFromEpoch)).toBeGreaterThanOrEqual(cancelledRun!.epoch);
+    expect(Number(search.epochs)).toBe(settings.epochs);
   });
 
   it('rides out S3 being unreachable for 20 s mid-search, and leaves only whole artifacts', async () => {
