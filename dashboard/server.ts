@@ -13,10 +13,12 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { logger } from '../infra/log.js';
+import type { ZooSpec } from '../infra/zoo/index.js';
 import { bearerMatches, checkListenPolicy, redactor } from './auth.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { RunsService } from './runs-service.js';
 import { SchedulesService } from './schedules-service.js';
+import { ZooService } from './zoo-service.js';
 import { parseCreateSchedule, parseStartRun, queryInt, validateRunId } from './validation.js';
 
 const log = logger('dashboard');
@@ -33,6 +35,8 @@ export interface DashboardOptions {
   temporalUiUrl?: string;
   /** Where relative model paths in posted zoo specs resolve. */
   baseDir?: string;
+  /** The deployment's zoo (`seamflow dashboard --zoo FILE`, parsed): its models are offered by GET /api/models. */
+  zoo?: ZooSpec;
   /** How often the SSE stream sends progress (ms). */
   sseIntervalMs?: number;
 }
@@ -47,6 +51,8 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/run': { file: path.join(publicDir, 'run.html'), type: 'text/html; charset=utf-8' },
   '/compare': { file: path.join(publicDir, 'compare.html'), type: 'text/html; charset=utf-8' },
   '/schedules': { file: path.join(publicDir, 'schedules.html'), type: 'text/html; charset=utf-8' },
+  '/zoos': { file: path.join(publicDir, 'zoos.html'), type: 'text/html; charset=utf-8' },
+  '/zoo': { file: path.join(publicDir, 'zoo.html'), type: 'text/html; charset=utf-8' },
   '/static/app.js': { file: path.join(publicDir, 'app.js'), type: 'text/javascript; charset=utf-8' },
   '/static/style.css': { file: path.join(publicDir, 'style.css'), type: 'text/css; charset=utf-8' },
   '/static/chart.umd.min.js': { file: chartJsFile, type: 'text/javascript; charset=utf-8' },
@@ -63,6 +69,7 @@ export function buildDashboard(opts: DashboardOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
   const runs = new RunsService(opts.client, opts.store);
   const schedules = new SchedulesService(opts.client, opts.baseDir);
+  const zoos = new ZooService(opts.client, opts.store, opts.zoo);
   const redact = redactor([opts.token, ...(opts.secrets ?? [])]);
   const interval = opts.sseIntervalMs ?? 1000;
 
@@ -148,6 +155,12 @@ export function buildDashboard(opts: DashboardOptions): FastifyInstance {
     streamProgress(req, reply, id, runs, interval, redact);
     return reply;
   });
+
+  app.get('/api/models', async () => zoos.models());
+
+  app.get('/api/zoos', async (req) => ({ zoos: await zoos.list(queryInt(req.query, 'limit', 1, 500, 50)) }));
+
+  app.get('/api/zoos/:id', async (req) => zoos.detail(idOf(req)));
 
   app.get('/api/schedules', async () => ({ schedules: await schedules.list() }));
 

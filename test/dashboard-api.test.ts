@@ -1,9 +1,16 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkListenPolicy, isLoopbackHost } from '../dashboard/auth.js';
+import { registerModelFolder } from '../activities/model-bundle.js';
 import { startDashboard, type RunningDashboard } from '../dashboard/server.js';
+import { loadZooFile } from '../dashboard/zoo-service.js';
 import { FsArtifactStore } from '../infra/artifacts/index.js';
+import { ZooFileError, parseZoo } from '../infra/zoo/index.js';
+import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import { zooWorkflow } from '../workflows/zoo-workflow.js';
 import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
@@ -23,7 +30,10 @@ let workers: SeamWorkers;
 let running: Promise<void>;
 let trained: Trained;
 let dash: RunningDashboard;
+let client: Client;
+let store: FsArtifactStore;
 const storeDir = tempDir('seamflow-dash-store-');
+const zooDir = tempDir('seamflow-dash-zoo-');
 const bodies: string[] = [];
 const logged: string[] = [];
 
@@ -70,11 +80,22 @@ beforeAll(async () => {
   [stack, trained] = await Promise.all([startTestStack({ temporal: true, s3: false }), trainTinyOnSynthetic()]);
   connection = await Connection.connect({ address: stack.temporalAddress! });
   native = await NativeConnection.connect({ address: stack.temporalAddress! });
-  const client = new Client({ connection, namespace: stack.namespace });
-  const store = new FsArtifactStore(storeDir.path);
+  client = new Client({ connection, namespace: stack.namespace });
+  store = new FsArtifactStore(storeDir.path);
+  // The deployment's zoo (`seamflow dashboard --zoo FILE`): a relative model path, resolved against the file's folder.
+  writeFileSync(
+    path.join(zooDir.path, 'zoo.json'),
+    JSON.stringify({
+      name: 'dash-models',
+      datasets: { syn: trained.spec },
+      models: [{ name: 'tiny-zoo', path: path.relative(zooDir.path, trained.dir), dataset: 'syn', targets: ['two'] }],
+      targets: [{ name: 'one', classes: [1] }, { name: 'two', classes: [2] }],
+    }),
+  );
+  const zoo = await loadZooFile(path.join(zooDir.path, 'zoo.json'));
   workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test' });
   running = workers.run();
-  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, secrets: [S3_SECRET], host: '127.0.0.1', port: 0, sseIntervalMs: 300 });
+  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, secrets: [S3_SECRET], host: '127.0.0.1', port: 0, sseIntervalMs: 300, zoo });
 });
 
 afterAll(async () => {
@@ -85,6 +106,7 @@ afterAll(async () => {
   await native?.close();
   await stack?.cleanup();
   storeDir.remove();
+  zooDir.remove();
   vi.restoreAllMocks();
 });
 
@@ -108,6 +130,9 @@ describe('dashboard API', () => {
       ['POST', '/api/schedules/x/pause'],
       ['DELETE', '/api/schedules/x'],
       ['GET', '/api/config'],
+      ['GET', '/api/models'],
+      ['GET', '/api/zoos'],
+      ['GET', '/api/zoos/x'],
     ]) {
       expect((await call(path!, { method, token: null })).status, `${method} ${path}`).toBe(401);
       expect((await call(path!, { method, token: 'wrong-token' })).status, `${method} ${path}`).toBe(401);
@@ -276,6 +301,92 @@ describe('dashboard API', () => {
     expect((await call('/api/schedules/nope/trigger', { method: 'POST' })).status).toBe(404);
     expect((await call('/api/schedules/nightly', { method: 'DELETE' })).status).toBe(200);
     expect((await call('/api/schedules/nightly/pause', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('lists the models of the --zoo file and those registered in the artifact store', async () => {
+    const before = await call('/api/models');
+    expect(before.status).toBe(200);
+    expect(before.json.zoo).toEqual({ name: 'dash-models', targets: [{ name: 'one', mode: 'binary', classes: [1] }, { name: 'two', mode: 'binary', classes: [2] }] });
+    const zooModel = before.json.models.find((m: { source: string }) => m.source === 'zoo');
+    expect(zooModel).toEqual({ name: 'tiny-zoo', source: 'zoo', model: path.resolve(trained.dir), data: expect.stringMatching(/^synthetic:/), dataset: 'syn', targets: ['two'] });
+
+    const ref = await registerModelFolder(store, trained.dir);
+    const after = await call('/api/models');
+    const stored = after.json.models.filter((m: { source: string }) => m.source === 'store');
+    expect(stored).toContainEqual({ name: path.basename(trained.dir), source: 'store', model: ref.modelKey, size: expect.any(Number), sha256: ref.sha256, createdAt: expect.any(String) });
+    expect(ref.modelKey).toMatch(/^models\/[0-9a-f]{32}\/model\.bin$/);
+    // Only model bundles: the .meta.json lineage records and other keys are not models.
+    expect(stored.every((m: { model: string }) => /^models\/[0-9a-f]{32}\/model\.bin$/.test(m.model))).toBe(true);
+
+    // --zoo FILE is validated like `seamflow zoo validate`: every problem, by line.
+    const bad = path.join(zooDir.path, 'bad.json');
+    writeFileSync(bad, '{\n  "models": [{ "name": "x" }],\n  "targets": []\n}\n');
+    const err = await loadZooFile(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZooFileError);
+    expect((err as Error).message).toMatch(/bad\.json line 2: models\[0\]/);
+    await expect(loadZooFile(path.join(zooDir.path, 'missing.json'))).rejects.toThrow(/cannot read .*missing\.json: ENOENT/);
+  });
+
+  it('lists zoo runs and shows one with its progress and leaderboard; unknown ids are 404s', async () => {
+    const zoo = parseZoo(
+      JSON.stringify({
+        name: 'dash-tiny',
+        datasets: { syn: trained.spec },
+        models: [{ name: 'tiny', path: trained.dir }],
+        targets: [{ name: 't0', classes: [0] }, { name: 't1', classes: [1] }],
+        settings: { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 2, batchSize: 32, seed: 7 },
+        concurrency: 2,
+      }),
+    );
+    await client.workflow.start(zooWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: 'dash-zoo-1', args: [zoo] });
+    const seen: string[] = [];
+    let detail: any;
+    for (const t0 = Date.now(); Date.now() - t0 < 120_000; ) {
+      const res = await call('/api/zoos/dash-zoo-1');
+      expect(res.status, res.text).toBe(200);
+      detail = res.json;
+      seen.push(`${detail.status}:${detail.progress?.status ?? '-'}`);
+      if (detail.status === 'running') {
+        expect(detail.progress).toMatchObject({ zooId: 'dash-zoo-1', name: 'dash-tiny', total: 2 });
+        expect(detail.leaderboard).toBeUndefined();
+      }
+      if (detail.closed) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(seen[0]).toMatch(/^running:/);
+    expect(detail).toMatchObject({ id: 'dash-zoo-1', status: 'completed', name: 'dash-tiny', closed: true, summary: { total: 2, completed: 2, failed: 0 } });
+    expect(detail.progress).toMatchObject({ status: 'completed', total: 2, completed: 2, failed: 0, leaderboardKey: 'zoos/dash-zoo-1/leaderboard.json' });
+    expect(detail.spec).toEqual({ name: 'dash-tiny', models: ['tiny'], targets: [{ name: 't0', mode: 'binary', classes: [0] }, { name: 't1', mode: 'binary', classes: [1] }] });
+    const rows = detail.leaderboard.rows;
+    expect(rows.map((r: { model: string; target: string; status: string }) => `${r.model}/${r.target}/${r.status}`)).toEqual(['tiny/t0/completed', 'tiny/t1/completed']);
+    for (const r of rows) {
+      expect(r.originalAccuracy).toBeGreaterThan(0);
+      expect(r.accuracy).toBeGreaterThan(0.5);
+      expect(r.wrr).toBeGreaterThan(0);
+      expect(r.wrr).toBeLessThanOrEqual(1);
+      expect(r.paramsRatio).toBeGreaterThan(0);
+      expect(r.workflowId).toMatch(/^dash-zoo-1--tiny--t[01]$/);
+    }
+    console.log(`zoo via API: ${seen.length} polls, states ${[...new Set(seen)].join(' ')}`);
+
+    const list = await call('/api/zoos');
+    expect(list.status).toBe(200);
+    expect(list.json.zoos).toHaveLength(1); // zoos only: not the re-engineering runs, not the zoo's children
+    expect(list.json.zoos[0]).toMatchObject({ id: 'dash-zoo-1', status: 'completed', name: 'dash-tiny', summary: { total: 2, completed: 2, failed: 0 } });
+    expect((await call('/api/runs')).json.runs.some((r: { id: string }) => r.id === 'dash-zoo-1')).toBe(false);
+
+    const missing = await call('/api/zoos/no-such-zoo');
+    expect(missing.status).toBe(404);
+    expect(missing.json.error).toMatch(/no zoo run "no-such-zoo"/);
+    const notZoo = await call('/api/zoos/dash-run-1'); // a re-engineering run, not a zoo
+    expect(notZoo.status).toBe(404);
+    expect(notZoo.json.error).toMatch(/reengineerWorkflow/);
+    const bad = await call(`/api/zoos/${encodeURIComponent('../x')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.field).toBe('id');
+    const badLimit = await call('/api/zoos?limit=0');
+    expect(badLimit.status).toBe(400);
+    expect(badLimit.json.field).toBe('limit');
   });
 
   it('never puts a secret in a response or a log line', () => {

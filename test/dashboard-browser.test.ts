@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -7,9 +7,13 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type RunningDashboard } from '../dashboard/server.js';
+import { loadZooFile } from '../dashboard/zoo-service.js';
 import { FsArtifactStore } from '../infra/artifacts/index.js';
 import { packageRoot } from '../infra/paths.js';
+import { parseZoo } from '../infra/zoo/index.js';
 import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
+import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import { zooWorkflow } from '../workflows/zoo-workflow.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -31,6 +35,7 @@ let trained: Trained;
 let dash: RunningDashboard;
 let context: BrowserContext;
 let page: Page;
+let client: Client;
 const storeDir = tempDir('seamflow-dash-browser-store-');
 const profile = tempDir('seamflow-chromium-profile-');
 
@@ -41,11 +46,13 @@ beforeAll(async () => {
   [stack, trained] = await Promise.all([startTestStack({ temporal: true, s3: false }), trainTinyOnSynthetic()]);
   connection = await Connection.connect({ address: stack.temporalAddress! });
   native = await NativeConnection.connect({ address: stack.temporalAddress! });
-  const client = new Client({ connection, namespace: stack.namespace });
+  client = new Client({ connection, namespace: stack.namespace });
+  const zooFile = path.join(profile.path, 'zoo.json');
+  writeFileSync(zooFile, JSON.stringify({ name: 'browser-models', datasets: { syn: trained.spec }, models: [{ name: 'tiny-zoo', path: trained.dir }], targets: [{ name: 'one', classes: [1] }] }));
   const store = new FsArtifactStore(storeDir.path);
   workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test' });
   running = workers.run();
-  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, temporalUiUrl: 'http://127.0.0.1:8233', host: '127.0.0.1', port: 0, sseIntervalMs: 250 });
+  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, temporalUiUrl: 'http://127.0.0.1:8233', host: '127.0.0.1', port: 0, sseIntervalMs: 250, zoo: await loadZooFile(zooFile) });
   context = await chromium.launchPersistentContext(profile.path, {
     executablePath: CHROMIUM,
     headless: true,
@@ -95,6 +102,12 @@ describe('dashboard in a browser', () => {
 
     await page.goto(new URL('/new', dash.url).href);
     await page.waitForSelector('body[data-ready="true"]');
+    // The model picker offers the --zoo file's models and fills the form from one.
+    expect(await page.locator('#model-picker optgroup[label="zoo browser-models"] option').count()).toBe(1);
+    await page.selectOption('#model-picker', { label: `tiny-zoo · ${(await loadZooFile(path.join(profile.path, 'zoo.json'))).models[0]!.data}` });
+    expect(await page.inputValue('[name=model]')).toBe(trained.dir);
+    expect(await page.inputValue('[name=data]')).toMatch(/^synthetic:/);
+    expect(await page.inputValue('[name=classes]')).toBe('1');
     // A mistake first: the 400 names the field and the form marks it.
     await page.fill('[name=model]', trained.dir);
     await page.fill('[name=data]', trained.spec);
@@ -149,8 +162,27 @@ describe('dashboard in a browser', () => {
       body: JSON.stringify({ model: trained.dir, data: trained.spec, classes: [2], head: 'sliced', epochs: 10, batchSize: 32, granularity: 'filter', runId: 'browser-run-2' }),
     });
     expect(started.status).toBe(201);
+    // Workflow reports carry export sizes, no latency; a report with latency (reengineer --direct --latency) also draws latency bars.
+    await page.route('**/api/runs/browser-run-2/report', async (route) => {
+      const res = await route.fetch();
+      const report = await res.json();
+      const lat = (k: number) => [1, 16, 64].map((b) => ({ batchSize: b, medianMs: b * k, minMs: b * k * 0.9, runs: 10, perImageMs: k }));
+      report.latency = { backend: 'test', original: lat(0.5), reengineered: lat(0.45) };
+      report.export.compact.latency = lat(0.2);
+      await route.fulfill({ response: res, json: report });
+    });
     await page.goto(new URL('/run?id=browser-run-2', dash.url).href);
     await page.waitForSelector('body[data-report-shown="true"]', { timeout: 60_000 });
+    expect(await page.getAttribute('body', 'data-latency-shown')).toBe('true');
+    for (const id of ['size-bars', 'latency-bars']) {
+      const s = await chartState(page, id);
+      expect(s.points, id).toBeGreaterThan(0);
+      expect(s.inked, id).toBeGreaterThan(500);
+    }
+    expect((await chartState(page, 'latency-bars')).points).toBe(9); // 3 batch sizes x original, re-engineered, compact
+    expect(await page.textContent('#results-table')).toMatch(/latency, batch 16/);
+    await page.screenshot({ path: path.join(OUT, 'dashboard-run-latency.png'), fullPage: true });
+    await page.unroute('**/api/runs/browser-run-2/report');
 
     await page.goto(dash.url);
     await page.waitForSelector('tr[data-run="browser-run-1"]');
@@ -173,5 +205,39 @@ describe('dashboard in a browser', () => {
     await page.goto(new URL('/schedules', dash.url).href);
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.isVisible('#schedules-empty')).toBe(true);
+  });
+
+  it('lists zoo runs and shows one with per-target results as a table and grouped bars', async () => {
+    const zoo = parseZoo(
+      JSON.stringify({
+        name: 'browser-zoo',
+        datasets: { syn: trained.spec },
+        models: [{ name: 'tiny', path: trained.dir }],
+        targets: [{ name: 't0', classes: [0] }, { name: 't1', classes: [1] }],
+        settings: { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 2, batchSize: 32, seed: 7 },
+        concurrency: 2,
+      }),
+    );
+    await client.workflow.start(zooWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: 'browser-zoo-1', args: [zoo] });
+    await page.goto(new URL('/zoos', dash.url).href);
+    await page.waitForSelector('tr[data-zoo="browser-zoo-1"]');
+    await Promise.all([page.waitForURL(/\/zoo\?id=browser-zoo-1$/), page.click('tr[data-zoo="browser-zoo-1"] a')]);
+    await page.waitForSelector('body[data-zoo-status]');
+    await page.waitForSelector('body[data-leaderboard-shown="true"]', { timeout: 120_000 });
+    expect(await page.getAttribute('body', 'data-zoo-status')).toBe('completed');
+    expect(await page.textContent('#zoo-name')).toBe('browser-zoo');
+    expect(await page.textContent('#zoo-progress-text')).toMatch(/2 of 2 completed, 0 failed/);
+    expect(await page.locator('#zoo-table tbody tr').count()).toBe(2);
+    const row = await page.textContent('tr[data-row="tiny/t1"]');
+    expect(row).toMatch(/completed/);
+    expect(row).toMatch(/\d+\.\d\d%/);
+    expect(await page.getAttribute('tr[data-row="tiny/t1"] a', 'href')).toBe('/run?id=browser-zoo-1--tiny--t1');
+    for (const id of ['zoo-accuracy-bars', 'zoo-size-bars']) {
+      const s = await chartState(page, id);
+      expect(s.present, id).toBe(true);
+      expect(s.inked, id).toBeGreaterThan(500);
+    }
+    expect((await chartState(page, 'zoo-accuracy-bars')).points).toBe(6); // 2 targets x original, re-engineered, WRR
+    await page.screenshot({ path: path.join(OUT, 'dashboard-zoo.png'), fullPage: true });
   });
 });

@@ -3,12 +3,14 @@ import { UsageError } from '../usage-error.js';
 
 export const summary = 'Web dashboard and HTTP API: start runs, watch them live, compare results, manage zoo schedules';
 
-const HELP = `Usage: seamflow dashboard [--port P] [--host H] [--temporal-ui URL]
+const HELP = `Usage: seamflow dashboard [--port P] [--host H] [--temporal-ui URL] [--zoo FILE]
 
   --port P            port to listen on                        [8787]
   --host H            address to listen on                     [127.0.0.1]
   --temporal-ui URL   Temporal Web UI base URL, for links to a run's workflow page
                       (e.g. http://127.0.0.1:8233)
+  --zoo FILE          a zoo file (see examples/zoo.json) whose models the "new run"
+                      form offers, next to the models registered in the artifact store
 
 Serves the pages at / and the JSON API under /api/ (see README). Every /api/
 route but /api/health needs "Authorization: Bearer $SEAMFLOW_API_TOKEN"; without
@@ -17,12 +19,13 @@ it runs on the embedded stack (local dev server and in-process workers), so runs
 started from the dashboard execute in this process.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const values = parseCommandLine(argv, { port: { type: 'string' }, host: { type: 'string' }, 'temporal-ui': { type: 'string' } }, HELP);
+  const values = parseCommandLine(argv, { port: { type: 'string' }, host: { type: 'string' }, 'temporal-ui': { type: 'string' }, zoo: { type: 'string' } }, HELP);
   if (!values) return 0;
   const port = intInRange('port', values.port, 0, 65535) ?? 8787;
   const host = values.host ?? '127.0.0.1';
   const ui = values['temporal-ui'];
   if (ui !== undefined && !/^https?:\/\/[^\s]+$/.test(ui)) throw new UsageError(`--temporal-ui must be an http(s) URL, got "${ui}"`);
+  const zoo = values.zoo === undefined ? undefined : await readZooFile(values.zoo);
   const { checkListenPolicy, InsecureListenError } = await import('../../dashboard/auth.js');
   const { loadConfig } = await import('../../infra/config.js');
   try {
@@ -44,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       token: config.apiToken,
       secrets: [config.s3?.accessKey, config.s3?.secretKey],
       temporalUiUrl: ui?.replace(/\/+$/, ''),
+      zoo,
       host,
       port,
     });
@@ -76,5 +80,15 @@ export async function run(argv: string[]): Promise<number> {
         }
       }
     });
+  }
+}
+
+/** --zoo FILE: parsed and validated like `seamflow zoo validate`; every problem is a usage error. */
+async function readZooFile(file: string) {
+  const { loadZooFile } = await import('../../dashboard/zoo-service.js');
+  try {
+    return await loadZooFile(file);
+  } catch (err) {
+    throw new UsageError(`--zoo: ${(err as Error).message}`);
   }
 }

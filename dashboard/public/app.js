@@ -22,6 +22,7 @@ const dur = (s) => {
   if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 };
+const ms = (x) => (typeof x === 'number' ? `${x.toFixed(2)} ms` : '–');
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
 const badge = (status) => el('span', { class: `badge ${status}` }, status);
 
@@ -172,6 +173,27 @@ async function runsPage() {
 // ---------- new run page ----------
 async function newRunPage() {
   const form = $('#run-form');
+  const picker = $('#model-picker');
+  const { zoo, models } = await api('/api/models');
+  const group = (label, list) =>
+    list.length === 0
+      ? undefined
+      : el('optgroup', { label }, ...list.map((m) => el('option', { value: String(models.indexOf(m)), 'data-model': m.model }, m.source === 'zoo' ? `${m.name} · ${m.data}` : `${m.name} · ${m.model}${m.size ? ` (${int(m.size)} B)` : ''}`)));
+  picker.append(...[group(zoo ? `zoo ${zoo.name}` : 'zoo', models.filter((m) => m.source === 'zoo')), group('artifact store (models/)', models.filter((m) => m.source === 'store'))].filter(Boolean));
+  picker.disabled = models.length === 0;
+  if (models.length === 0) picker.options[0].textContent = 'no models in the zoo or the store yet: type a model folder below';
+  picker.addEventListener('change', () => {
+    const m = models[Number(picker.value)];
+    if (!m || picker.value === '') return;
+    form.elements.model.value = m.model;
+    if (m.data) form.elements.data.value = m.data;
+    // The zoo's first target for this model, as a starting point.
+    const t = zoo?.targets.find((x) => (m.targets ?? []).includes(x.name));
+    if (t && !form.elements.classes.value) {
+      form.elements.classes.value = t.classes.join(',');
+      form.elements.mode.value = t.mode;
+    }
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     for (const i of form.querySelectorAll('.invalid')) i.classList.remove('invalid');
@@ -347,6 +369,41 @@ async function showReport(id) {
   bars('accuracy-bars', 'accuracy', ['original (restricted)', 're-engineered'], [o.accuracyRestricted ?? o.accuracy, e.accuracy], pct);
   bars('params-bars', 'parameters', ['original', 're-engineered (masked)', 'compact'], [o.params, e.params, c?.params ?? null], int);
   bars('flops-bars', 'FLOPs', ['original', 're-engineered (masked)', 'compact'], [o.flops, e.flops, c?.flops ?? null], mflops);
+  const m = r.export?.masked;
+  if (c?.fileBytes || m?.fileBytes) {
+    $('#size-box').hidden = false;
+    chart('size-bars', {
+      type: 'bar',
+      data: {
+        labels: ['masked export', 'compact export'],
+        datasets: [
+          { label: 'file bytes', data: [m?.fileBytes ?? null, c?.fileBytes ?? null], backgroundColor: COLORS[0] },
+          { label: 'gzip bytes', data: [m?.gzipBytes ?? null, c?.gzipBytes ?? null], backgroundColor: COLORS[2] },
+        ],
+      },
+      options: titled('model file size (bytes)'),
+    });
+  }
+  const lat = latencySeries(r);
+  if (lat.length) {
+    $('#latency-box').hidden = false;
+    const sizes = [...new Set(lat.flatMap((s) => s.results.map((x) => x.batchSize)))].sort((a, b) => a - b);
+    chart('latency-bars', {
+      type: 'bar',
+      data: {
+        labels: sizes.map((b) => `batch ${b}`),
+        datasets: lat.map((s, i) => ({ label: s.label, data: sizes.map((b) => s.results.find((x) => x.batchSize === b)?.medianMs ?? null), backgroundColor: [COLORS[5], COLORS[0], COLORS[2], COLORS[3]][i % 4] })),
+      },
+      options: titled(`inference latency, median ms${r.latency?.backend ? ` (${r.latency.backend})` : ''}`, { plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ms(ctx.raw)}` } } } }),
+    });
+    $('#results-table tbody').append(
+      ...sizes.map((b) => {
+        const at = (label) => ms(lat.find((s) => s.label === label)?.results.find((x) => x.batchSize === b)?.medianMs);
+        return row(`latency, batch ${b}`, at('original'), at(lat.some((s) => s.label === 're-engineered') ? 're-engineered' : 'masked'), at('compact'));
+      }),
+    );
+  }
+  document.body.dataset.latencyShown = String(lat.length > 0);
 
   const { artifacts } = await api(`/api/runs/${encodeURIComponent(id)}/artifacts`);
   $('#artifacts').replaceChildren(
@@ -355,6 +412,18 @@ async function showReport(id) {
     ),
   );
   document.body.dataset.reportShown = 'true';
+}
+
+/** Latency measurements in a report: `reengineer --direct --latency` (report.latency) or an export report (export.models.*.latency, export.*.latency). */
+function latencySeries(r) {
+  const out = [];
+  const add = (label, results) => {
+    if (Array.isArray(results) && results.length && !out.some((s) => s.label === label)) out.push({ label, results: results.filter((x) => typeof x?.medianMs === 'number') });
+  };
+  add('original', r.latency?.original);
+  add('re-engineered', r.latency?.reengineered);
+  for (const k of ['original', 'masked', 'compact']) add(k, r.export?.models?.[k]?.latency ?? r.export?.[k]?.latency);
+  return out.filter((s) => s.results.length);
 }
 
 async function download(id, name) {
@@ -487,8 +556,131 @@ async function schedulesPage() {
   await refresh();
 }
 
+// ---------- zoo pages ----------
+const zooProgressText = (p) => (p ? `${p.completed + p.failed} of ${p.total} done (${p.completed} completed, ${p.failed} failed), ${p.running} running` : '–');
+
+async function zoosPage() {
+  async function refresh() {
+    const { zoos } = await api('/api/zoos?limit=100');
+    $('#zoos-table tbody').replaceChildren(
+      ...zoos.map((z) => {
+        const seconds = z.closedAt ? (Date.parse(z.closedAt) - Date.parse(z.startedAt)) / 1000 : (Date.now() - Date.parse(z.startedAt)) / 1000;
+        return el(
+          'tr',
+          { 'data-zoo': z.id },
+          el('td', {}, el('a', { href: `/zoo?id=${encodeURIComponent(z.id)}` }, z.id)),
+          el('td', {}, z.name ?? '–'),
+          el('td', {}, badge(z.status)),
+          el('td', {}, when(z.startedAt)),
+          el('td', { class: 'num' }, dur(seconds)),
+          el('td', {}, z.summary ? `${z.summary.completed} of ${z.summary.total} completed, ${z.summary.failed} failed` : zooProgressText(z.progress)),
+        );
+      }),
+    );
+    $('#zoos-empty').hidden = zoos.length > 0;
+  }
+  await refresh();
+  setInterval(() => refresh().catch((e) => flash(e.message)), 5000);
+}
+
+async function zooPage() {
+  const id = new URLSearchParams(location.search).get('id');
+  if (!id) return flash('no zoo run id in the address (?id=...); see the zoo runs list');
+  $('#zoo-id').textContent = id;
+  document.title = `seamflow · zoo ${id}`;
+  const cfg = await api('/api/config');
+  if (cfg.temporalUiUrl) {
+    const a = $('#temporal-link');
+    a.href = `${cfg.temporalUiUrl}/namespaces/${encodeURIComponent(cfg.namespace)}/workflows/${encodeURIComponent(id)}`;
+    a.hidden = false;
+  }
+  let shown = false;
+  async function refresh() {
+    const z = await api(`/api/zoos/${encodeURIComponent(id)}`);
+    document.body.dataset.zooStatus = z.status;
+    $('#zoo-name').textContent = z.name ?? '';
+    $('#zoo-status').replaceChildren(badge(z.status));
+    const p = z.progress;
+    const s = z.leaderboard?.summary;
+    const total = s?.total ?? p?.total ?? 0;
+    const done = s ? s.completed + s.failed : p ? p.completed + p.failed : 0;
+    $('#zoo-bar').style.width = `${total ? ((done / total) * 100).toFixed(1) : 0}%`;
+    $('#zoo-progress-text').textContent = s
+      ? `${s.completed} of ${s.total} completed, ${s.failed} failed${p ? `; at most ${p.maxRunning} child runs at once` : ''}`
+      : `${zooProgressText(p)}${p?.status === 'writing-leaderboard' ? ' · writing the leaderboard' : ''}`;
+    $('#zoo-running').replaceChildren(...(p?.runningIds ?? []).map((rid) => el('li', {}, 'running: ', el('a', { href: `/run?id=${encodeURIComponent(rid)}` }, rid))));
+    if (z.leaderboard && !shown) {
+      shown = true;
+      showLeaderboard(z.leaderboard);
+    }
+    return z;
+  }
+  const first = await refresh().catch((err) => flash(err.status === 404 ? `no zoo run "${id}"` : err.message));
+  if (!first) return;
+  if (!first.closed || !first.leaderboard) {
+    const timer = setInterval(async () => {
+      try {
+        const z = await refresh();
+        if (z.closed && (z.leaderboard || z.status !== 'completed')) clearInterval(timer);
+      } catch (err) {
+        flash(err.message);
+      }
+    }, 2000);
+  }
+}
+
+function showLeaderboard(board) {
+  const rows = board.rows;
+  $('#zoo-results-section').hidden = false;
+  $('#zoo-table tbody').replaceChildren(
+    ...rows.map((r) =>
+      el(
+        'tr',
+        { 'data-row': `${r.model}/${r.target}` },
+        el('td', {}, r.model),
+        el('td', {}, r.workflowId ? el('a', { href: `/run?id=${encodeURIComponent(r.workflowId)}` }, r.target) : r.target),
+        el('td', {}, r.classes ? `${r.mode ?? ''} [${r.classes.join(', ')}]` : '–'),
+        el('td', { title: r.error ?? '' }, badge(r.status)),
+        el('td', { class: 'num' }, pct(r.originalAccuracy)),
+        el('td', { class: 'num' }, pct(r.accuracy)),
+        el('td', { class: 'num' }, pct(r.wrr)),
+        el('td', { class: 'num' }, int(r.compactParams)),
+        el('td', { class: 'num' }, pct(r.paramsRatio)),
+        el('td', { class: 'num' }, pct(r.flopsRatio)),
+        el('td', { class: 'num' }, dur(r.seconds)),
+      ),
+    ),
+  );
+  const labels = rows.map((r) => `${r.model} / ${r.target}`);
+  const val = (k) => rows.map((r) => (typeof r[k] === 'number' ? r[k] : null));
+  chart('zoo-accuracy-bars', {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'original accuracy', data: val('originalAccuracy'), backgroundColor: COLORS[5] },
+        { label: 're-engineered accuracy', data: val('accuracy'), backgroundColor: COLORS[0] },
+        { label: 'WRR (weights kept)', data: val('wrr'), backgroundColor: COLORS[2] },
+      ],
+    },
+    options: titled('per model x target: accuracy and WRR', { scales: { y: { min: 0, max: 1 } }, plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${pct(ctx.raw)}` } } } }),
+  });
+  chart('zoo-size-bars', {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [
+        { label: 'compact params / original', data: val('paramsRatio'), backgroundColor: COLORS[3] },
+        { label: 'compact FLOPs / original', data: val('flopsRatio'), backgroundColor: COLORS[4] },
+      ],
+    },
+    options: titled('per model x target: compact export size (fraction of the original)', { scales: { y: { min: 0, suggestedMax: 1 } }, plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${pct(ctx.raw)}` } } } }),
+  });
+  document.body.dataset.leaderboardShown = 'true';
+}
+
 // ---------- start ----------
-const PAGES = { index: runsPage, new: newRunPage, run: runPage, compare: comparePage, schedules: schedulesPage };
+const PAGES = { index: runsPage, new: newRunPage, run: runPage, compare: comparePage, schedules: schedulesPage, zoos: zoosPage, zoo: zooPage };
 (async () => {
   try {
     await setupToken();
