@@ -98,7 +98,20 @@ function showTokenForm(message) {
   if (message) flash(message);
 }
 
+const NAV = [['/', 'Runs'], ['/new', 'New run'], ['/compare', 'Compare'], ['/zoos', 'Zoos'], ['/schedules', 'Schedules']];
+
+/** The header every page shares: brand, navigation, token form (one definition instead of one per page). */
+function renderHeader() {
+  $('#site-header').replaceChildren(
+    el('a', { class: 'brand', href: '/' }, 'seamflow'),
+    el('nav', {}, ...NAV.map(([href, label]) => el('a', { href }, label))),
+    el('form', { id: 'token-form', hidden: '' }, el('input', { id: 'token-input', type: 'password', placeholder: 'API token', autocomplete: 'off' }), el('button', {}, 'Use token')),
+    el('button', { id: 'token-clear', hidden: '' }, 'Forget token'),
+  );
+}
+
 async function setupToken() {
+  renderHeader();
   health = await fetch('/api/health').then((r) => r.json());
   const form = $('#token-form');
   form.addEventListener('submit', (e) => {
