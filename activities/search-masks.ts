@@ -3,7 +3,8 @@ import { augmentBatch } from '../engine/data/augment.js';
 import type { TargetProblem } from '../engine/data/types.js';
 import { disposeParams, prepareParams } from '../engine/graph/params.js';
 import { packMaskSet } from '../engine/masks/mask-file.js';
-import { runSearch, SearchAbortedError, type SearchCheckpoint, type SearchSettings } from '../engine/search/search.js';
+import type { HeadData } from '../engine/search/head.js';
+import { runSearch, SearchAbortedError, type EpochRecord, type SearchCheckpoint, type SearchSettings } from '../engine/search/search.js';
 import { contentKey, type ArtifactStore } from '../infra/artifacts/index.js';
 import { searchEpoch, searchLoss, searchWrr } from '../infra/metrics/registry.js';
 import type { SearchHeartbeat, SearchOutcome } from '../workflows/types.js';
@@ -24,9 +25,9 @@ export interface SearchMasksInput {
 /** What a finished search leaves in the store for the later stages. */
 export interface StoredSearch {
   masks: { index: ReturnType<typeof packMaskSet>['index']; bin: Uint8Array };
-  head: import('../engine/search/head.js').HeadData;
+  head: HeadData;
   selected: SearchOutcome['selected'];
-  history: import('../engine/search/search.js').EpochRecord[];
+  history: EpochRecord[];
   epochsRun: number;
   stoppedEarly: boolean;
   seconds: number;
