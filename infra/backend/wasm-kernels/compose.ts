@@ -86,6 +86,25 @@ export function pair(v: unknown, name: string): Pair {
   throw new Error(`expected ${name} to be a number or [h, w], got ${JSON.stringify(v)}`);
 }
 
+type Shape4 = [number, number, number, number];
+
+/**
+ * The forward convolution a gradient kernel differentiates, from the
+ * kernel's attributes (strides, pad, rounding): one place for the four
+ * conv / depthwise gradient kernels.
+ */
+export function convInfo(attrs: NamedAttrMap, xShape: Shape4, filterShape: Shape4, depthwise = false): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    pair(attrs.strides, 'strides'),
+    1,
+    attrs.pad as 'same',
+    attrs.dimRoundingMode as 'floor' | undefined,
+    depthwise,
+  );
+}
+
 export function requireNoDilation(kernelName: string, dilations: unknown): void {
   if (dilations == null) return;
   const [dh, dw] = pair(dilations, 'dilations');

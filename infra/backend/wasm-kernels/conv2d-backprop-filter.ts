@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, padOrCrop, pair, requireChannelsLast, view, withScratch } from './compose.js';
+import { asWasm, convInfo, padOrCrop, pair, requireChannelsLast, view, withScratch } from './compose.js';
 
 /**
  * Filter gradient of a 2-D convolution, which tfjs-backend-wasm 4.22 lacks
@@ -21,14 +21,7 @@ export function conv2DBackpropFilterWasm(args: {
   const attrs = args.attrs ?? {};
   requireChannelsLast('Conv2DBackpropFilter', attrs.dataFormat);
   const filterShape = attrs.filterShape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    pair(attrs.strides, 'strides'),
-    1,
-    attrs.pad as 'same',
-    attrs.dimRoundingMode as 'floor' | undefined,
-  );
+  const info = convInfo(attrs, x.shape as [number, number, number, number], filterShape);
   return withScratch(backend, (s) => {
     const { filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth, strideHeight: sh, strideWidth: sw } = info;
     const xT = s.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [ci, H, W, b]

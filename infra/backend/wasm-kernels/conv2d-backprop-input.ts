@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, dilateSpatial, padOrCrop, pair, requireChannelsLast, view, withScratch } from './compose.js';
+import { asWasm, convInfo, dilateSpatial, padOrCrop, pair, requireChannelsLast, view, withScratch } from './compose.js';
 
 /**
  * Input gradient of a 2-D convolution as one stride-1 forward convolution
@@ -23,14 +23,7 @@ export function conv2DBackpropInputWasm(args: {
   const attrs = args.attrs ?? {};
   requireChannelsLast('Conv2DBackpropInput', attrs.dataFormat);
   const inputShape = attrs.inputShape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    pair(attrs.strides, 'strides'),
-    1,
-    attrs.pad as 'same',
-    attrs.dimRoundingMode as 'floor' | undefined,
-  );
+  const info = convInfo(attrs, inputShape, filter.shape as [number, number, number, number]);
   return withScratch(backend, (s) => {
     const { filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth } = info;
     const strides: [number, number] = [info.strideHeight, info.strideWidth];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, padOrCrop, pair, requireNoDilation, view, withScratch } from './compose.js';
+import { asWasm, convInfo, padOrCrop, pair, requireNoDilation, view, withScratch } from './compose.js';
 
 /**
  * Filter gradient of a depthwise convolution (missing from tfjs-backend-wasm
@@ -20,15 +20,7 @@ export function depthwiseBackpropFilterWasm(args: {
   const attrs = args.attrs ?? {};
   requireNoDilation('DepthwiseConv2dNativeBackpropFilter', attrs.dilations);
   const filterShape = attrs.filterShape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    pair(attrs.strides, 'strides'),
-    1,
-    attrs.pad as 'same',
-    attrs.dimRoundingMode as 'floor' | undefined,
-    true,
-  );
+  const info = convInfo(attrs, x.shape as [number, number, number, number], filterShape, true);
   return withScratch(backend, (s) => {
     const { filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth, strideHeight: sh, strideWidth: sw } = info;
     const [b, h, w, ci] = x.shape as [number, number, number, number];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, dilateSpatial, padOrCrop, pair, requireNoDilation, view, withScratch } from './compose.js';
+import { asWasm, convInfo, dilateSpatial, padOrCrop, pair, requireNoDilation, view, withScratch } from './compose.js';
 
 /**
  * Input gradient of a depthwise convolution (missing from tfjs-backend-wasm
@@ -18,15 +18,7 @@ export function depthwiseBackpropInputWasm(args: {
   const attrs = args.attrs ?? {};
   requireNoDilation('DepthwiseConv2dNativeBackpropInput', attrs.dilations);
   const inputShape = attrs.inputShape as [number, number, number, number];
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    pair(attrs.strides, 'strides'),
-    1,
-    attrs.pad as 'same',
-    attrs.dimRoundingMode as 'floor' | undefined,
-    true,
-  );
+  const info = convInfo(attrs, inputShape, filter.shape as [number, number, number, number], true);
   return withScratch(backend, (s) => {
     const { filterHeight: kh, filterWidth: kw, inHeight, inWidth, outHeight, outWidth } = info;
     const strides: [number, number] = [info.strideHeight, info.strideWidth];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { asWasm, withScratch } from './compose.js';
 import { heapF32 } from './heap.js';
-import { resizeScale } from './resize-scale.js';
+import { resizeGradGeometry } from './resize-scale.js';
 
 /**
  * ResizeBilinearGrad for wasm: the exact adjoint of TF.js's forward
@@ -21,12 +21,7 @@ export function resizeBilinearGradWasm(args: {
 }): TensorInfo {
   const backend = asWasm(args.backend);
   const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
-  const alignCorners = Boolean(args.attrs?.alignCorners);
-  const halfPixelCenters = Boolean(args.attrs?.halfPixelCenters);
-  const [batch, inH, inW, depth] = images.shape as [number, number, number, number];
-  const [, outH, outW] = dy.shape as [number, number, number, number];
-  const rowScale = resizeScale(inH, outH, alignCorners);
-  const colScale = resizeScale(inW, outW, alignCorners);
+  const { halfPixelCenters, batch, inH, inW, depth, outH, outW, rowScale, colScale } = resizeGradGeometry(images, dy, args.attrs);
   // Source coordinates exactly as the forward kernel computes them.
   const src = (scale: number, i: number) => (halfPixelCenters ? scale * (i + 0.5) - 0.5 : scale * i);
   return withScratch(backend, (s) => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { asWasm, withScratch } from './compose.js';
 import { heapF32 } from './heap.js';
-import { resizeScale } from './resize-scale.js';
+import { resizeGradGeometry } from './resize-scale.js';
 
 /**
  * ResizeNearestNeighborGrad for wasm: each dy value is added to the source
@@ -22,12 +22,7 @@ export function resizeNearestNeighborGradWasm(args: {
 }): TensorInfo {
   const backend = asWasm(args.backend);
   const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
-  const alignCorners = Boolean(args.attrs?.alignCorners);
-  const halfPixelCenters = Boolean(args.attrs?.halfPixelCenters);
-  const [batch, inH, inW, depth] = images.shape as [number, number, number, number];
-  const [, outH, outW] = dy.shape as [number, number, number, number];
-  const rowScale = resizeScale(inH, outH, alignCorners);
-  const colScale = resizeScale(inW, outW, alignCorners);
+  const { alignCorners, halfPixelCenters, batch, inH, inW, depth, outH, outW, rowScale, colScale } = resizeGradGeometry(images, dy, args.attrs);
   const nearest = (scale: number, i: number, size: number) => {
     const f = halfPixelCenters ? scale * (i + 0.5) : scale * i;
     const n = Math.min(size - 1, alignCorners ? Math.round(f) : Math.floor(f));
