@@ -1,3 +1,5 @@
+import { sha256Hex } from './artifact-key.js';
+
 /**
  * One interface for artifacts (models, masks, checkpoints, reports), with a
  * filesystem implementation (embedded default) and an S3 one (MinIO in
@@ -44,3 +46,24 @@ export class ArtifactIntegrityError extends Error {
 }
 
 export const META_SUFFIX = '.meta.json';
+
+/** The lineage record written beside an artifact's data (same for every store). */
+export function artifactRecord(key: string, data: Uint8Array, opts: { lineage?: Lineage; contentType?: string }): ArtifactInfo {
+  return {
+    key,
+    size: data.byteLength,
+    sha256: sha256Hex(data),
+    createdAt: new Date().toISOString(),
+    contentType: opts.contentType ?? 'application/octet-stream',
+    lineage: opts.lineage ?? {},
+  };
+}
+
+/** Refuses data whose SHA-256 differs from its record: corruption never reaches a caller. */
+export function verifiedContent<T extends Uint8Array>(info: ArtifactInfo, data: T): T {
+  const actual = sha256Hex(data);
+  if (actual !== info.sha256) {
+    throw new ArtifactIntegrityError(`artifact ${info.key}: SHA-256 ${actual} does not match its record ${info.sha256}`);
+  }
+  return data;
+}

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256Hex, validateArtifactKey } from './artifact-key.js';
+import { validateArtifactKey } from './artifact-key.js';
 import {
-  ArtifactIntegrityError,
+  artifactRecord,
   ArtifactNotFoundError,
   META_SUFFIX,
+  verifiedContent,
   type ArtifactInfo,
   type ArtifactStore,
   type Lineage,
@@ -24,14 +25,7 @@ export class FsArtifactStore implements ArtifactStore {
   async put(key: string, data: Uint8Array, opts: { lineage?: Lineage; contentType?: string } = {}): Promise<ArtifactInfo> {
     const file = this.pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
-    const info: ArtifactInfo = {
-      key,
-      size: data.byteLength,
-      sha256: sha256Hex(data),
-      createdAt: new Date().toISOString(),
-      contentType: opts.contentType ?? 'application/octet-stream',
-      lineage: opts.lineage ?? {},
-    };
+    const info = artifactRecord(key, data, opts);
     await writeAtomically(file, data);
     await writeAtomically(file + META_SUFFIX, Buffer.from(JSON.stringify(info, null, 1)));
     return info;
@@ -41,11 +35,7 @@ export class FsArtifactStore implements ArtifactStore {
     const info = await this.stat(key);
     if (!info) throw new ArtifactNotFoundError(`artifact ${key} not found in ${this.root}`);
     const data = await readFile(this.pathOf(key));
-    const actual = sha256Hex(data);
-    if (actual !== info.sha256) {
-      throw new ArtifactIntegrityError(`artifact ${key}: SHA-256 ${actual} does not match its record ${info.sha256}`);
-    }
-    return data;
+    return verifiedContent(info, data);
   }
 
   async stat(key: string): Promise<ArtifactInfo | undefined> {

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
-import { sha256Hex, validateArtifactKey } from './artifact-key.js';
+import { validateArtifactKey } from './artifact-key.js';
 import {
-  ArtifactIntegrityError,
+  artifactRecord,
   ArtifactNotFoundError,
   META_SUFFIX,
+  verifiedContent,
   type ArtifactInfo,
   type ArtifactStore,
   type Lineage,
@@ -69,14 +70,7 @@ export class S3ArtifactStore implements ArtifactStore {
   async put(key: string, data: Uint8Array, opts: { lineage?: Lineage; contentType?: string } = {}): Promise<ArtifactInfo> {
     await this.ensureBucket();
     const name = this.objectName(key);
-    const info: ArtifactInfo = {
-      key,
-      size: data.byteLength,
-      sha256: sha256Hex(data),
-      createdAt: new Date().toISOString(),
-      contentType: opts.contentType ?? 'application/octet-stream',
-      lineage: opts.lineage ?? {},
-    };
+    const info = artifactRecord(key, data, opts);
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     await this.client.putObject(this.bucket, name, buf, buf.length, {
       'Content-Type': info.contentType,
@@ -93,11 +87,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const info = await this.stat(key);
     if (!info) throw new ArtifactNotFoundError(`artifact ${key} not found in s3://${this.bucket}/${this.prefix}`);
     const data = await readAll(await this.client.getObject(this.bucket, this.objectName(key)));
-    const actual = sha256Hex(data);
-    if (actual !== info.sha256) {
-      throw new ArtifactIntegrityError(`artifact ${key}: SHA-256 ${actual} does not match its record ${info.sha256}`);
-    }
-    return data;
+    return verifiedContent(info, data);
   }
 
   async stat(key: string): Promise<ArtifactInfo | undefined> {
