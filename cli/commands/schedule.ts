@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleHandle } from '@temporalio/client';
 import { ScheduleInputError, backfillRange, planZoo, validateCron, validateScheduleName, type ZooSpec } from '../../infra/zoo/index.js';
 import { WORKFLOW_QUEUE } from '../../workflows/task-queues.js';
+import { usage } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 import { readZooFile } from './zoo.js';
 
@@ -121,9 +122,8 @@ export async function backfillSchedule(client: Client, name: string, range: { st
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = usage(() =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -139,10 +139,8 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+    }),
+  );
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(HELP);

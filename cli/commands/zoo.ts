@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ZooFileError, parseZoo, planZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../../infra/zoo/index.js';
+import { usage } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Re-engineer a zoo (models x target problems from a zoo file) as one durable run with a leaderboard';
@@ -38,16 +39,13 @@ export async function readZooFile(file: string): Promise<ZooSpec> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = usage(() =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       options: { detach: { type: 'boolean' }, 'run-id': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+    }),
+  );
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(HELP);
