@@ -8,7 +8,7 @@ import { registerModelFolder } from '../activities/model-bundle.js';
 import { startDashboard, type RunningDashboard } from '../dashboard/server.js';
 import { loadZooFile } from '../dashboard/zoo-service.js';
 import { FsArtifactStore } from '../infra/artifacts/index.js';
-import { ZooFileError, parseZoo } from '../infra/zoo/index.js';
+import { ZooFileError } from '../infra/zoo/index.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import { zooWorkflow } from '../workflows/zoo-workflow.js';
 import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
@@ -16,6 +16,7 @@ import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { startTestStack, type TestStack } from './helpers/test-stack.js';
+import { tinyZoo } from './fixtures/tiny-zoo.js';
 
 // The HTTP API on a real Temporal dev server, real workers and the real TF.js backend.
 useEngineBackend();
@@ -328,16 +329,7 @@ describe('dashboard API', () => {
   });
 
   it('lists zoo runs and shows one with its progress and leaderboard; unknown ids are 404s', async () => {
-    const zoo = parseZoo(
-      JSON.stringify({
-        name: 'dash-tiny',
-        datasets: { syn: trained.spec },
-        models: [{ name: 'tiny', path: trained.dir }],
-        targets: [{ name: 't0', classes: [0] }, { name: 't1', classes: [1] }],
-        settings: { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 2, batchSize: 32, seed: 7 },
-        concurrency: 2,
-      }),
-    );
+    const zoo = tinyZoo('dash-tiny', trained);
     await client.workflow.start(zooWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: 'dash-zoo-1', args: [zoo] });
     const seen: string[] = [];
     let detail: any;

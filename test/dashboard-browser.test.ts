@@ -10,7 +10,6 @@ import { startDashboard, type RunningDashboard } from '../dashboard/server.js';
 import { loadZooFile } from '../dashboard/zoo-service.js';
 import { FsArtifactStore } from '../infra/artifacts/index.js';
 import { packageRoot } from '../infra/paths.js';
-import { parseZoo } from '../infra/zoo/index.js';
 import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import { zooWorkflow } from '../workflows/zoo-workflow.js';
@@ -18,6 +17,7 @@ import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { startTestStack, type TestStack } from './helpers/test-stack.js';
+import { tinyZoo } from './fixtures/tiny-zoo.js';
 
 // The dashboard in a real headless Chromium (Debian's package, driven by playwright-core) against a real stack.
 useEngineBackend();
@@ -210,16 +210,7 @@ describe('dashboard in a browser', () => {
   });
 
   it('lists zoo runs and shows one with per-target results as a table and grouped bars', async () => {
-    const zoo = parseZoo(
-      JSON.stringify({
-        name: 'browser-zoo',
-        datasets: { syn: trained.spec },
-        models: [{ name: 'tiny', path: trained.dir }],
-        targets: [{ name: 't0', classes: [0] }, { name: 't1', classes: [1] }],
-        settings: { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 2, batchSize: 32, seed: 7 },
-        concurrency: 2,
-      }),
-    );
+    const zoo = tinyZoo('browser-zoo', trained);
     await client.workflow.start(zooWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: 'browser-zoo-1', args: [zoo] });
     await page.goto(new URL('/zoos', dash.url).href);
     await page.waitForSelector('tr[data-zoo="browser-zoo-1"]');
