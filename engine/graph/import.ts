@@ -238,6 +238,16 @@ function checkChannelsLast(c: Cfg, layer: RawLayer): void {
   }
 }
 
+/** Element-wise merge layers: Keras class -> graph op. */
+const mergeOps = {
+  Add: 'add',
+  Subtract: 'subtract',
+  Multiply: 'multiply',
+  Average: 'average',
+  Maximum: 'maximum',
+  Minimum: 'minimum',
+} as const;
+
 function parseAttrs(l: RawLayer): NodeAttrs {
   const c = l.config;
   const unsupported = (why: string) => new ModelInputError(`layer "${l.name}" (${l.className}): ${why}`);
@@ -339,17 +349,12 @@ function parseAttrs(l: RawLayer): NodeAttrs {
       // Identity at inference time, and the search runs the model in inference mode.
       return { op: 'dropout' };
     case 'Add':
-      return { op: 'add' };
     case 'Subtract':
-      return { op: 'subtract' };
     case 'Multiply':
-      return { op: 'multiply' };
     case 'Average':
-      return { op: 'average' };
     case 'Maximum':
-      return { op: 'maximum' };
     case 'Minimum':
-      return { op: 'minimum' };
+      return { op: mergeOps[l.className] };
     case 'Concatenate':
       return { op: 'concat', axis: get<number>(c, 'axis', -1) };
     case 'ZeroPadding2D':

@@ -23,28 +23,20 @@ export type Activation =
 
 export type Padding = 'same' | 'valid';
 
+/** What conv2d and depthwiseConv2d share. */
+export interface ConvGeometry {
+  kernelSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+  dilation: [number, number];
+  activation: Activation;
+  useBias: boolean;
+}
+
 export type NodeAttrs =
   | { op: 'input'; shape: number[] }
-  | {
-      op: 'conv2d';
-      filters: number;
-      kernelSize: [number, number];
-      strides: [number, number];
-      padding: Padding;
-      dilation: [number, number];
-      activation: Activation;
-      useBias: boolean;
-    }
-  | {
-      op: 'depthwiseConv2d';
-      depthMultiplier: number;
-      kernelSize: [number, number];
-      strides: [number, number];
-      padding: Padding;
-      dilation: [number, number];
-      activation: Activation;
-      useBias: boolean;
-    }
+  | ({ op: 'conv2d'; filters: number } & ConvGeometry)
+  | ({ op: 'depthwiseConv2d'; depthMultiplier: number } & ConvGeometry)
   | { op: 'dense'; units: number; activation: Activation; useBias: boolean }
   | { op: 'batchNorm'; epsilon: number; center: boolean; scale: boolean }
   | { op: 'activation'; activation: Activation }
