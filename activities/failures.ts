@@ -12,24 +12,17 @@ import { CheckpointMismatchError } from '../engine/search/search.js';
  */
 export type FailureKind = 'bad-input' | 'transient';
 
-
 export function classifyFailure(err: unknown): FailureKind {
   if (
     err instanceof ModelInputError ||
     err instanceof DataError ||
     err instanceof RangeError ||
     err instanceof InvalidArtifactKeyError ||
-    err instanceof CheckpointMismatchError ||
-    err instanceof BadSpecError
+    err instanceof CheckpointMismatchError
   ) {
     return 'bad-input';
   }
   return 'transient';
-}
-
-/** Spec-level mistakes found by the activities themselves. */
-export class BadSpecError extends Error {
-  override name = 'BadSpecError';
 }
 
 /** Rethrows bad input as a non-retryable ApplicationFailure; leaves the rest to the retry policy. */
