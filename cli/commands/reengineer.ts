@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../engine/data/atomic-write.js';
 import { augmentBatch } from '../../engine/data/augment.js';
 import { DataError } from '../../engine/data/errors.js';
 import { loadDataset } from '../../engine/data/load.js';
@@ -243,7 +244,7 @@ export async function run(argv: string[]): Promise<number> {
           lastEpochNote = ` | ep ${r.epoch + 1}: val ${pct(r.valAccuracy)} wrr ${pct(r.wrr)}${r.newBest ? ' *' : ''}`;
           bar.update((r.epoch + 1) * steps, lastEpochNote.slice(3));
         },
-        onCheckpoint: async (c) => writeAtomic(ckptFile, encodePlain(c)),
+        onCheckpoint: async (c) => writeFileAtomic(ckptFile, encodePlain(c)),
       },
     });
   } catch (err) {
@@ -263,13 +264,13 @@ export async function run(argv: string[]): Promise<number> {
   // Outputs: masks, masked model, report.
   const { index, bin } = packMaskSet(result.search.masks);
   await mkdir(path.join(outDir, 'masks'), { recursive: true });
-  await writeAtomic(path.join(outDir, 'masks', 'masks.bin'), bin);
-  await writeAtomic(path.join(outDir, 'masks', 'masks.json'), JSON.stringify(index, null, 1));
+  await writeFileAtomic(path.join(outDir, 'masks', 'masks.bin'), bin);
+  await writeFileAtomic(path.join(outDir, 'masks', 'masks.json'), JSON.stringify(index, null, 1));
   const exported = exportMaskedModel(graph, result.search.masks, result.search.head);
   const modelOut = path.join(outDir, 'masked-model');
   await mkdir(modelOut, { recursive: true });
-  await writeAtomic(path.join(modelOut, 'weights.bin'), exported.weightData);
-  await writeAtomic(path.join(modelOut, 'model.json'), JSON.stringify(exported.modelJson));
+  await writeFileAtomic(path.join(modelOut, 'weights.bin'), exported.weightData);
+  await writeFileAtomic(path.join(modelOut, 'model.json'), JSON.stringify(exported.modelJson));
 
   const report = buildReport({
     graph,
@@ -283,7 +284,7 @@ export async function run(argv: string[]): Promise<number> {
     backend,
     seconds,
   });
-  await writeAtomic(path.join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  await writeFileAtomic(path.join(outDir, 'report.json'), JSON.stringify(report, null, 2));
   if (!values['no-export']) {
     log.info('export: masked/ and compact/ models, sizes and latency');
     const exp = await exportRun(outDir);
@@ -315,12 +316,6 @@ async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof ModelInputError || err instanceof DataError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
 }
 
 /** Identity of what a checkpoint belongs to: model files, data, target and split. */

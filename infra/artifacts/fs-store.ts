@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../engine/data/atomic-write.js';
 import { validateArtifactKey } from './artifact-key.js';
 import {
   artifactRecord,
@@ -26,8 +26,8 @@ export class FsArtifactStore implements ArtifactStore {
     const file = this.pathOf(key);
     await mkdir(path.dirname(file), { recursive: true });
     const info = artifactRecord(key, data, opts);
-    await writeAtomically(file, data);
-    await writeAtomically(file + META_SUFFIX, Buffer.from(JSON.stringify(info, null, 1)));
+    await writeFileAtomic(file, data);
+    await writeFileAtomic(file + META_SUFFIX, Buffer.from(JSON.stringify(info, null, 1)));
     return info;
   }
 
@@ -72,16 +72,5 @@ export class FsArtifactStore implements ArtifactStore {
     // Unpublish first so a concurrent reader never sees a record without data.
     await rm(file + META_SUFFIX, { force: true });
     await rm(file, { force: true });
-  }
-}
-
-async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
   }
 }
