@@ -1,3 +1,4 @@
+import { originalSection, reengineeredSection } from '../engine/report-fields.js';
 import { validateArtifactKey, type ArtifactStore } from '../infra/artifacts/index.js';
 import type { ExportOutcome, ModelRef, OriginalEvaluation, ReengineeredEvaluation, ReengineerSpec, RunReportRef, SampledProblem, SearchOutcome } from '../workflows/types.js';
 import type { StoredSearch } from './search-masks.js';
@@ -40,27 +41,8 @@ export async function writeReport(store: ArtifactStore, input: WriteReportInput)
       classNames: input.spec.target.classes.map((c) => problem.classNames[c] ?? String(c)),
     },
     settings: input.spec.settings,
-    original: {
-      accuracy: original.test.accuracy,
-      accuracyRestricted: original.test.accuracyRestricted,
-      valAccuracy: original.val.accuracy,
-      valAccuracyRestricted: original.val.accuracyRestricted,
-      params: original.cost.params,
-      maskableParams: original.cost.maskableParams,
-      macs: original.cost.macs,
-      flops: original.cost.flops,
-    },
-    reengineered: {
-      accuracy: reengineered.accuracy,
-      valAccuracy: input.search.selected.valAccuracy,
-      wrr: reengineered.wrr,
-      params: reengineered.cost.params,
-      keptParams: reengineered.cost.keptParams,
-      headParams: reengineered.cost.headParams,
-      macs: reengineered.cost.macs,
-      flops: reengineered.cost.flops,
-      flopsNote: 'mask-aware count; the compact export is the physically smaller model',
-    },
+    original: originalSection(original),
+    reengineered: reengineeredSection({ ...reengineered, valAccuracy: input.search.selected.valAccuracy }),
     search: {
       epochs: input.search.epochsRun,
       seconds: input.search.seconds,

@@ -16,6 +16,7 @@ import { ModelInputError } from '../../engine/graph/model-folder.js';
 import type { Graph } from '../../engine/graph/types.js';
 import { packMaskSet } from '../../engine/masks/mask-file.js';
 import { decodePlain, encodePlain } from '../../engine/plain-codec.js';
+import { originalSection, reengineeredSection } from '../../engine/report-fields.js';
 import { checkCompatible, reengineer, type BaselineRule, type ReengineerResult } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS, guessArchitecture, maskDefaults } from '../../engine/search/defaults.js';
 import type { HeadKind } from '../../engine/search/head.js';
@@ -376,27 +377,8 @@ function buildReport(a: {
       adamEpsilon: 1e-8,
       ...a.extra,
     },
-    original: {
-      accuracy: res.original.test.accuracy,
-      accuracyRestricted: res.original.test.accuracyRestricted,
-      valAccuracy: res.original.val.accuracy,
-      valAccuracyRestricted: res.original.val.accuracyRestricted,
-      params: res.original.cost.params,
-      maskableParams: res.original.cost.maskableParams,
-      macs: res.original.cost.macs,
-      flops: res.original.cost.flops,
-    },
-    reengineered: {
-      accuracy: res.reengineered.accuracy,
-      valAccuracy: res.reengineered.valAccuracy,
-      wrr: res.reengineered.wrr,
-      params: res.reengineered.cost.params,
-      keptParams: res.reengineered.cost.keptParams,
-      headParams: res.reengineered.cost.headParams,
-      macs: res.reengineered.cost.macs,
-      flops: res.reengineered.cost.flops,
-      flopsNote: 'mask-aware count; the exported masked model still runs at dense cost',
-    },
+    original: originalSection(res.original),
+    reengineered: reengineeredSection(res.reengineered),
     baseline: res.baseline,
     search: {
       epochs: s.epochsRun,

@@ -1,0 +1,34 @@
+/**
+ * The `original` and `reengineered` sections of report.json, built from the
+ * engine's scores and costs in one place, so a direct run and a Temporal run
+ * write the same fields.
+ */
+import type { CostSummary } from './eval/cost.js';
+import type { OriginalScore } from './eval/original.js';
+
+export function originalSection(o: { val: OriginalScore; test: OriginalScore; cost: CostSummary }) {
+  return {
+    accuracy: o.test.accuracy,
+    accuracyRestricted: o.test.accuracyRestricted,
+    valAccuracy: o.val.accuracy,
+    valAccuracyRestricted: o.val.accuracyRestricted,
+    params: o.cost.params,
+    maskableParams: o.cost.maskableParams,
+    macs: o.cost.macs,
+    flops: o.cost.flops,
+  };
+}
+
+export function reengineeredSection(r: { accuracy: number; valAccuracy: number; wrr: number; cost: CostSummary }) {
+  return {
+    accuracy: r.accuracy,
+    valAccuracy: r.valAccuracy,
+    wrr: r.wrr,
+    params: r.cost.params,
+    keptParams: r.cost.keptParams,
+    headParams: r.cost.headParams,
+    macs: r.cost.macs,
+    flops: r.cost.flops,
+    flopsNote: 'mask-aware count: the masked model still runs at dense cost; the compact export is the physically smaller model',
+  };
+}
