@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { evaluateOriginal, evaluateReengineered } from './evaluate.js';
+import { evaluateDefects, type EvaluateDefectsInput } from './evaluate-defects.js';
 import { exportModel } from './export-model.js';
 import { instrument } from './instrument.js';
 import { writeLeaderboard, type WriteLeaderboardInput } from './leaderboard.js';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
       (input: { runId: string; modelKey: string; problemKey: string; searchKey: string }) => evaluateReengineered(store, input),
       (i) => i.modelKey,
     ),
+    evaluateDefects: instrument('evaluateDefects', (input: EvaluateDefectsInput) => evaluateDefects(store, input), (i) => i.modelKey),
     exportModel: instrument('exportModel', (input: { runId: string; modelKey: string; searchKey: string }) => exportModel(store, input), (i) => i.modelKey),
     writeReport: instrument('writeReport', (input: WriteReportInput) => writeReport(store, input), (i) => i.model.modelKey),
     writeLeaderboard: instrument('writeLeaderboard', (input: WriteLeaderboardInput) => writeLeaderboard(store, input)),

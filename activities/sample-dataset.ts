@@ -13,7 +13,7 @@ export interface SampleDatasetInput {
   valFraction?: number;
 }
 
-interface StoredProblemMeta {
+export interface StoredProblemMeta {
   counts: SampledProblem['counts'];
   classNames: string[];
   checksums: Record<string, string>;
@@ -38,11 +38,8 @@ export async function sampleDataset(store: ArtifactStore, input: SampleDatasetIn
     code: ENGINE_CODE_VERSION,
   };
   const problemKey = contentKey('problems', inputs, 'problem.bin');
-  const metaKey = problemKey.replace(/problem\.bin$/, 'meta.bin');
-  if (await store.stat(problemKey)) {
-    const meta = await getPlain<StoredProblemMeta>(store, metaKey);
-    return { problemKey, ...meta };
-  }
+  const metaKey = problemMetaKey(problemKey);
+  if (await store.stat(problemKey)) return { problemKey, ...(await readProblemMeta(store, problemKey)) };
   const problem = makeTargetProblem(ds, { ...input.target, seed: input.seed, valFraction: input.valFraction });
   const meta: StoredProblemMeta = {
     counts: { train: problem.train.count, val: problem.val.count, test: problem.test.count },
@@ -54,4 +51,11 @@ export async function sampleDataset(store: ArtifactStore, input: SampleDatasetIn
   await putPlain(store, metaKey, meta, lineage);
   await putPlain(store, problemKey, problem, lineage);
   return { problemKey, ...meta };
+}
+
+const problemMetaKey = (problemKey: string) => problemKey.replace(/problem\.bin$/, 'meta.bin');
+
+/** Counts, class names, checksums and dataset name of a stored problem (written beside it). */
+export function readProblemMeta(store: ArtifactStore, problemKey: string): Promise<StoredProblemMeta> {
+  return getPlain<StoredProblemMeta>(store, problemMetaKey(problemKey));
 }

@@ -1,6 +1,6 @@
-import { originalSection, reengineeredSection } from '../engine/report-fields.js';
+import { defectsSection, originalSection, reengineeredSection } from '../engine/report-fields.js';
 import { validateArtifactKey, type ArtifactStore } from '../infra/artifacts/index.js';
-import type { ExportOutcome, ModelRef, OriginalEvaluation, ReengineeredEvaluation, ReengineerSpec, RunReportRef, SampledProblem, SearchOutcome } from '../workflows/types.js';
+import type { DefectsOutcome, ExportOutcome, ModelRef, OriginalEvaluation, ReengineeredEvaluation, ReengineerSpec, RunReportRef, SampledProblem, SearchOutcome } from '../workflows/types.js';
 import type { StoredSearch } from './search-masks.js';
 import { getPlain, putJson } from './store-codec.js';
 
@@ -13,6 +13,8 @@ export interface WriteReportInput {
   search: SearchOutcome;
   reengineered: ReengineeredEvaluation;
   exported: ExportOutcome;
+  /** Present when the run evaluated defect inheritance. */
+  defects?: DefectsOutcome;
   stageSeconds: Record<string, number>;
 }
 
@@ -58,6 +60,7 @@ export async function writeReport(store: ArtifactStore, input: WriteReportInput)
       masksIndex: input.search.masksKey.replace(/masks\.bin$/, 'masks.json'),
       maskedModel: input.exported.maskedModelKey,
       compactModel: input.exported.compactModelKey,
+      ...(input.defects ? { defects: input.defects.defectsKey } : {}),
     },
     export: {
       masked: input.exported.masked,
@@ -75,6 +78,7 @@ export async function writeReport(store: ArtifactStore, input: WriteReportInput)
       maskedModel: 'masked/model.json',
       compactModel: 'compact/model.json',
     },
+    ...(input.defects && input.spec.defects ? { defects: defectsSection(input.defects, input.spec.defects) } : {}),
     stageSeconds: input.stageSeconds,
   };
   const reportKey = reportKeyOf(input.runId);

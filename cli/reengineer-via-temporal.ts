@@ -6,16 +6,18 @@ import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec } from '../workflows/types.js';
+import { formatDefects } from './defect-flags.js';
 import { mflops, pct } from './format.js';
 import { openRunSession } from './run-session.js';
 import { watchRun } from './watch-run.js';
 
 interface StoredReport {
-  artifacts: { masks: string; masksIndex: string; maskedModel: string; compactModel: string };
+  artifacts: { masks: string; masksIndex: string; maskedModel: string; compactModel: string; defects?: string };
   original: { accuracy: number; accuracyRestricted: number; params: number; flops: number };
   reengineered: { accuracy: number; wrr: number; params: number; flops: number };
   export: { compact: { params: number; flops: number } };
   search: { epochs: number; bestEpoch: number; selectionRule: string; seconds: number };
+  defects?: Parameters<typeof formatDefects>[0];
 }
 
 /**
@@ -47,7 +49,8 @@ export async function reengineerViaTemporal(spec: ReengineerSpec, outDir: string
         `re-engineered accuracy ${pct(r.accuracy)}, WRR ${pct(r.wrr)}, ${r.params} params, ${mflops(r.flops)} (mask-aware)`,
         `compact model ${report.export.compact.params} params, ${mflops(report.export.compact.flops)}`,
         `selected epoch ${report.search.bestEpoch + 1} of ${report.search.epochs} (${report.search.selectionRule}), search ${report.search.seconds.toFixed(1)} s`,
-        `wrote ${path.join(outDir, 'report.json')}, masks/, masked/, compact/`,
+        ...(report.defects ? [formatDefects(report.defects)] : []),
+        `wrote ${path.join(outDir, 'report.json')}, masks/, masked/, compact/${report.defects ? ', defects.json' : ''}`,
       ].join('\n'),
     );
     return 0;
@@ -70,6 +73,7 @@ export async function downloadRun(store: ArtifactStore, reportKey: string, outDi
     [`${folderOf(a.compactModel)}weights.bin`, 'compact/weights.bin'],
     [a.compactModel, 'compact/model.json'],
   ];
+  if (a.defects) files.push([a.defects, 'defects.json']);
   for (const [key, rel] of files) await writeWhole(path.join(outDir, rel), await store.get(key));
   await writeWhole(path.join(outDir, 'report.json'), reportBytes);
   return report;

@@ -66,7 +66,9 @@ export interface StoredReport {
   search?: { history?: unknown[] };
   export?: { compact?: { params: number; flops: number; fileBytes?: number; gzipBytes?: number } };
   target?: { mode: string; classes: number[] };
-  artifacts?: { masks?: string; masksIndex?: string; maskedModel?: string; compactModel?: string };
+  artifacts?: { masks?: string; masksIndex?: string; maskedModel?: string; compactModel?: string; defects?: string };
+  /** Runs with defect evaluation: standard vs seam reuse (see engine/report-fields.ts). */
+  defects?: { attack: string; measure: string; standard: { accuracy: number; value: number }; seam: { accuracy: number; value: number; wrr: number }; reduction: number | null };
   [k: string]: unknown;
 }
 
@@ -280,5 +282,6 @@ export function artifactKeys(r: StoredReport, reportKey: string): Record<string,
     out['compact-model.json'] = a.compactModel;
     out['compact-weights.bin'] = `${folderOf(a.compactModel)}weights.bin`;
   }
+  if (a.defects?.endsWith('defects.json')) out['defects.json'] = a.defects;
   return out;
 }

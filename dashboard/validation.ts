@@ -5,10 +5,11 @@
  */
 import { parseDatasetSpec } from '../engine/data/spec.js';
 import type { TargetMode } from '../engine/data/types.js';
+import { REUSE_DEFAULTS } from '../engine/defect/reuse-settings.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS } from '../engine/search/defaults.js';
 import type { SearchSettings } from '../engine/search/search.js';
 import { validateArtifactKey } from '../infra/artifacts/artifact-key.js';
-import type { ReengineerSpec } from '../workflows/types.js';
+import type { DefectSettings, ReengineerSpec } from '../workflows/types.js';
 import { ValidationError } from './errors.js';
 
 /** Workflow ids we accept from clients (path parameters, new run ids). */
@@ -91,8 +92,41 @@ function classes(o: Obj, classCount: number): number[] {
 
 export const START_RUN_FIELDS = [
   'model', 'data', 'classes', 'mode', 'granularity', 'head', 'alpha', 'lrMask', 'lrHead', 'epochs', 'batchSize', 'seed',
-  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label',
+  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
 ] as const;
+
+export const DEFECT_FIELDS = ['attack', 'epochs', 'pruneThreshold', 'searchEpochs', 'limit', 'pgdSteps', 'seed'] as const;
+
+/**
+ * The optional `defects` object (an evaluateDefects stage): errors name the
+ * nested field, e.g. `defects.pruneThreshold`. The seed defaults to the run's.
+ */
+function defects(o: Obj, runSeed: number): DefectSettings | undefined {
+  const v = o.defects;
+  if (v === undefined || v === null || v === '') return undefined;
+  const d = object(v, 'defects');
+  try {
+    onlyKnown(d, DEFECT_FIELDS);
+    const attack = oneOf(d, 'attack', ['pgd', 'backdoor'] as const);
+    if (!attack) throw new ValidationError('attack', 'is required (pgd or backdoor)');
+    const out: DefectSettings = {
+      attack,
+      epochs: int(d, 'epochs', 1, 1000) ?? REUSE_DEFAULTS.epochs,
+      pruneThreshold: num(d, 'pruneThreshold', (n) => n > 0 && n < 1, 'a number between 0 and 1 (exclusive)') ?? REUSE_DEFAULTS.pruneThreshold,
+      seed: int(d, 'seed', 0, 2 ** 31 - 1) ?? runSeed,
+    };
+    const searchEpochs = int(d, 'searchEpochs', 1, 10_000);
+    const limit = int(d, 'limit', 1, 10_000_000);
+    const pgdSteps = int(d, 'pgdSteps', 1, 1000);
+    if (searchEpochs !== undefined) out.searchEpochs = searchEpochs;
+    if (limit !== undefined) out.limit = limit;
+    if (pgdSteps !== undefined) out.pgdSteps = pgdSteps;
+    return out;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(`defects.${err.field}`, err.message.slice(err.field.length + 2));
+  }
+}
 
 export interface StartRunRequest {
   spec: ReengineerSpec;
@@ -154,6 +188,8 @@ export function parseStartRun(body: unknown): StartRunRequest {
   if (valFraction !== undefined) spec.valFraction = valFraction;
   if (checkpointEverySteps !== undefined) spec.checkpointEverySteps = checkpointEverySteps;
   if (label !== undefined) spec.label = label;
+  const defectSettings = defects(o, settings.seed);
+  if (defectSettings) spec.defects = defectSettings;
   const runId = o.runId === undefined || o.runId === '' ? undefined : validateRunId(o.runId, 'runId');
   return { spec, runId };
 }

@@ -1,8 +1,9 @@
 /**
- * The `original` and `reengineered` sections of report.json, built from the
- * engine's scores and costs in one place, so a direct run and a Temporal run
- * write the same fields.
+ * The `original`, `reengineered` and `defects` sections of report.json, built
+ * from the engine's scores and costs in one place, so a direct run and a
+ * Temporal run write the same fields.
  */
+import type { DefectComparison } from './defect/compare.js';
 import type { CostSummary } from './eval/cost.js';
 import type { OriginalScore } from './eval/original.js';
 
@@ -30,5 +31,22 @@ export function reengineeredSection(r: { accuracy: number; valAccuracy: number; 
     macs: r.cost.macs,
     flops: r.cost.flops,
     flopsNote: 'mask-aware count: the masked model still runs at dense cost; the compact export is the physically smaller model',
+  };
+}
+
+/**
+ * The `defects` section: standard vs seam reuse of the model, both students
+ * attacked. Accuracy and WRR are fractions; `value` (DIR or ASR) and
+ * `reduction` are percentages, as published.
+ */
+export function defectsSection(d: DefectComparison, settings: object) {
+  return {
+    attack: d.attack,
+    measure: d.measure,
+    unit: 'percent',
+    standard: d.standard,
+    seam: d.seam,
+    reduction: d.reduction,
+    settings,
   };
 }

@@ -168,6 +168,9 @@ describe('dashboard API', () => {
     ['batchSize', { batchSize: 'many' }],
     ['runId', { runId: '../escape' }],
     ['epohcs', { epohcs: 3 }],
+    ['defects', { defects: 'pgd' }],
+    ['defects.attack', { defects: { attack: 'fgsm' } }],
+    ['defects.pruneThreshold', { defects: { attack: 'pgd', pruneThreshold: 2 } }],
   ])('POST /api/runs: a bad %s is a 400 naming the field', async (field, over) => {
     const res = await call('/api/runs', { method: 'POST', body: { ...runBody(), ...over } });
     expect(res.status).toBe(400);
@@ -264,8 +267,10 @@ describe('dashboard API', () => {
   });
 
   it('cancels a running run and resumes it as a new run', async () => {
-    const started = await call('/api/runs', { method: 'POST', body: { ...runBody(), epochs: 200, runId: 'dash-run-cancel' } });
+    // With defect evaluation: the spec carries it (defaults filled in) and the stages list it.
+    const started = await call('/api/runs', { method: 'POST', body: { ...runBody(), epochs: 200, runId: 'dash-run-cancel', defects: { attack: 'pgd', epochs: '1' } } });
     expect(started.status).toBe(201);
+    expect(started.json.spec.defects).toEqual({ attack: 'pgd', epochs: 1, pruneThreshold: 0.6, seed: 7 });
     expect((await call('/api/runs/dash-run-cancel/report')).status).toBe(409);
     const cancel = await call('/api/runs/dash-run-cancel/cancel', { method: 'POST' });
     expect(cancel.status).toBe(202);
@@ -276,6 +281,8 @@ describe('dashboard API', () => {
     expect(resumed.json.id).toBe('dash-run-cancel-resumed-1');
     const detail = await call('/api/runs/dash-run-cancel-resumed-1');
     expect(detail.json.spec.settings.epochs).toBe(200);
+    expect(detail.json.spec.defects.attack).toBe('pgd');
+    expect(detail.json.progress.stages.map((x: { stage: string }) => x.stage)).toContain('evaluateDefects');
     expect((await call('/api/runs/dash-run-cancel-resumed-1/cancel', { method: 'POST' })).status).toBe(202);
     expect((await events('dash-run-cancel-resumed-1')).at(-1)!.data.status).toBe('cancelled');
   });

@@ -117,6 +117,14 @@ describe('dashboard in a browser', () => {
     expect(await page.textContent('#flash')).toMatch(/classes/);
 
     await page.fill('[name=classes]', '1');
+    // The defect fields travel as the API's nested `defects` object; its 400 marks the nested field.
+    await page.selectOption('[name="defects.attack"]', 'pgd');
+    await page.fill('[name="defects.pruneThreshold"]', '2');
+    await page.click('#start-run');
+    await page.waitForSelector('[name="defects.pruneThreshold"].invalid');
+    expect(await page.textContent('#flash')).toMatch(/defects\.pruneThreshold/);
+    await page.selectOption('[name="defects.attack"]', '');
+    await page.fill('[name="defects.pruneThreshold"]', '');
     await page.selectOption('[name=head]', 'sliced');
     await page.fill('[name=epochs]', '40');
     await page.fill('[name=batchSize]', '32');
@@ -171,6 +179,8 @@ describe('dashboard in a browser', () => {
       const lat = (k: number) => [1, 16, 64].map((b) => ({ batchSize: b, medianMs: b * k, minMs: b * k * 0.9, runs: 10, perImageMs: k }));
       report.latency = { backend: 'test', original: lat(0.5), reengineered: lat(0.45) };
       report.export.compact.latency = lat(0.2);
+      // And a defects section, as a run with defect evaluation writes it.
+      report.defects = { attack: 'pgd', measure: 'DIR', unit: 'percent', standard: { accuracy: 0.9, value: 40 }, seam: { accuracy: 0.88, value: 15, wrr: 0.4 }, reduction: 62.5 };
       await route.fulfill({ response: res, json: report });
     });
     await page.goto(new URL('/run?id=browser-run-2', dash.url).href);
@@ -183,6 +193,9 @@ describe('dashboard in a browser', () => {
     }
     expect((await chartState(page, 'latency-bars')).points).toBe(9); // 3 batch sizes x original, re-engineered, compact
     expect(await page.textContent('#results-table')).toMatch(/latency, batch 16/);
+    expect(await page.getAttribute('body', 'data-defects-shown')).toBe('true');
+    expect((await chartState(page, 'defects-bars')).points).toBe(4); // accuracy and DIR x standard, seam
+    expect(await page.textContent('#defects-section')).toMatch(/62\.5% fewer defects/);
     await page.screenshot({ path: path.join(OUT, 'dashboard-run-latency.png'), fullPage: true });
     await page.unroute('**/api/runs/browser-run-2/report');
 

@@ -70,6 +70,21 @@ describe('seamflow reengineer', () => {
     );
     expect(await readFile(path.join(out('short'), 'masks', 'masks.bin'))).toEqual(await readFile(path.join(out('long'), 'masks', 'masks.bin')));
   });
+
+  it('--direct --defects pgd adds the defects section and both students\' reports; backdoor needs a trigger', async () => {
+    const args = (dir: string, attack: string) => [
+      '--direct', '--no-export', '--model', trained.dir, '--data', 'synthetic', '--target', '1', '--head', 'sliced', '--epochs', '1', '--batch', '32', '--out', dir,
+      '--defects', attack, '--defect-epochs', '1', '--prune-threshold', '0.5',
+    ];
+    expect(await run(args(out('defects'), 'pgd'))).toBe(0);
+    const report = JSON.parse(await readFile(path.join(out('defects'), 'report.json'), 'utf8'));
+    expect(report.defects).toMatchObject({ attack: 'pgd', measure: 'DIR', settings: { epochs: 1, pruneThreshold: 0.5 } });
+    expect(report.defects.seam.wrr).toBeLessThanOrEqual(0.5 + 1e-9);
+    for (const m of ['standard', 'seam']) expect(JSON.parse(await readFile(path.join(out('defects'), 'defects', `${m}.json`), 'utf8')).method).toBe(m);
+    const err = await run(args(out('defects-bd'), 'backdoor')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/has no backdoor trigger in its meta\.json/);
+  });
 });
 
 describe('seamflow reengineer: bad inputs', () => {

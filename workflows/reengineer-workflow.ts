@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { SeamActivities } from '../activities/index.js';
 import { TASK_QUEUES } from './task-queues.js';
-import type { ReengineerSpec, RunProgress, StageName, StageState } from './types.js';
+import type { DefectsOutcome, ReengineerSpec, RunProgress, StageName, StageState } from './types.js';
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 
@@ -22,12 +22,19 @@ export interface ReengineerTimeouts {
 
 const STAGES: StageName[] = ['registerModel', 'sampleDataset', 'evaluateOriginal', 'searchMasks', 'evaluateReengineered', 'exportModel', 'writeReport'];
 
+/** The stages of one run: evaluateDefects only when the spec asks for it. */
+export function stagesOf(spec: Pick<ReengineerSpec, 'defects'>): StageName[] {
+  if (!spec.defects) return STAGES;
+  const at = STAGES.indexOf('evaluateReengineered') + 1;
+  return [...STAGES.slice(0, at), 'evaluateDefects', ...STAGES.slice(at)];
+}
+
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 };
 
 /**
  * One model, one target problem: register the model and sample the data,
  * score the original, search masks (long, heartbeating, resumable), score the
- * result, export it, write the report. Every stage returns keys and numbers;
+ * result, optionally measure defect inheritance, export, write the report. Every stage returns keys and numbers;
  * a rerun of the same spec finds each stage's output in the store and skips it.
  */
 export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: ReengineerTimeouts = {}): Promise<RunProgress> {
@@ -50,7 +57,7 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
   const progress: RunProgress = {
     runId,
     status: 'running',
-    stages: STAGES.map((stage): StageState => ({ stage, status: 'pending' })),
+    stages: stagesOf(spec).map((stage): StageState => ({ stage, status: 'pending' })),
   };
   setHandler(progressQuery, () => progress);
   const stageSeconds: Record<string, number> = {};
@@ -109,6 +116,22 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
       () => cpu.evaluateReengineered({ runId, modelKey: model.modelKey, problemKey: problem.problemKey, searchKey: search.searchKey }),
       (r) => ({ accuracy: r.accuracy, wrr: r.wrr }),
     );
+    // Only runs that ask for it schedule this activity: histories without spec.defects replay unchanged.
+    let defects: DefectsOutcome | undefined;
+    if (spec.defects) {
+      const settings = spec.defects;
+      defects = await stage(
+        'evaluateDefects',
+        () => gpu.evaluateDefects({ runId, modelKey: model.modelKey, problemKey: problem.problemKey, defects: settings }),
+        (d) => ({
+          attack: d.attack,
+          standard: d.standard.value,
+          seam: d.seam.value,
+          ...(d.reduction === null ? {} : { reduction: d.reduction }),
+          cached: d.cached,
+        }),
+      );
+    }
     const exported = await stage(
       'exportModel',
       () => cpu.exportModel({ runId, modelKey: model.modelKey, searchKey: search.searchKey }),
@@ -116,7 +139,7 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
     );
     const report = await stage(
       'writeReport',
-      () => cpu.writeReport({ runId, spec, model, problem, original, search, reengineered, exported, stageSeconds }),
+      () => cpu.writeReport({ runId, spec, model, problem, original, search, reengineered, exported, stageSeconds, ...(defects ? { defects } : {}) }),
       (r) => ({ reportKey: r.reportKey }),
     );
     progress.reportKey = report.reportKey;

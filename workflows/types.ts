@@ -19,6 +19,37 @@ export interface ReengineerSpec {
   checkpointEverySteps?: number;
   /** Where the CLI wants the results copied (report, masks, masked model); workers write to the store only. */
   label?: string;
+  /** Also measure defect inheritance (standard vs seam reuse of the model); absent = no such stage. */
+  defects?: DefectSettings;
+}
+
+/** What the evaluateDefects stage measures (engine/defect/compare.ts has the same shape). */
+export interface DefectSettings {
+  /** pgd: adversarial DIR; backdoor: ASR of the trigger in the model's meta.json. */
+  attack: 'pgd' | 'backdoor';
+  /** Fine-tuning epochs of both students. */
+  epochs: number;
+  /** seam reuse: fraction of the backbone weights to remove, in (0, 1). */
+  pruneThreshold: number;
+  /** seam reuse: most mask-search epochs to reach the threshold. */
+  searchEpochs?: number;
+  /** Caps the test images scored and attacked. */
+  limit?: number;
+  pgdSteps?: number;
+  seed: number;
+}
+
+/** Numbers only; the two full DefectReports are in the store under defectsKey. */
+export interface DefectsOutcome {
+  attack: DefectSettings['attack'];
+  /** DIR (pgd) or ASR (backdoor): the `value`s below, in percent. */
+  measure: 'DIR' | 'ASR';
+  standard: { accuracy: number; value: number };
+  seam: { accuracy: number; value: number; wrr: number };
+  /** (standard - seam) / standard * 100; null when standard is 0. */
+  reduction: number | null;
+  defectsKey: string;
+  cached: boolean;
 }
 
 export interface ModelRef {
@@ -80,7 +111,15 @@ export interface RunReportRef {
   reportKey: string;
 }
 
-export type StageName = 'registerModel' | 'sampleDataset' | 'evaluateOriginal' | 'searchMasks' | 'evaluateReengineered' | 'exportModel' | 'writeReport';
+export type StageName =
+  | 'registerModel'
+  | 'sampleDataset'
+  | 'evaluateOriginal'
+  | 'searchMasks'
+  | 'evaluateReengineered'
+  | 'evaluateDefects'
+  | 'exportModel'
+  | 'writeReport';
 
 export interface StageState {
   stage: StageName;
@@ -97,6 +136,14 @@ export interface RunProgress {
   stages: StageState[];
   reportKey?: string;
   error?: string;
+}
+
+/** The heartbeat of evaluateDefects: which student, which phase, how far. */
+export interface DefectsHeartbeat {
+  method: 'standard' | 'seam';
+  phase: string;
+  done: number;
+  total: number;
 }
 
 /** The heartbeat of a long search: enough to resume and to show progress. */

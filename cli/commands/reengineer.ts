@@ -8,6 +8,7 @@ import { loadDataset } from '../../engine/data/load.js';
 import { formatDatasetSpec, parseDatasetSpec } from '../../engine/data/spec.js';
 import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
 import type { Dataset, TargetMode, TargetProblem } from '../../engine/data/types.js';
+import { DefectInputError } from '../../engine/defect/evaluate.js';
 import { exportMaskedModel } from '../../engine/export/masked-model.js';
 import { exportRun } from '../../engine/export/run-folder.js';
 import { logitCount } from '../../engine/graph/forward.js';
@@ -16,7 +17,7 @@ import { ModelInputError } from '../../engine/graph/model-folder.js';
 import type { Graph } from '../../engine/graph/types.js';
 import { packMaskSet } from '../../engine/masks/mask-file.js';
 import { decodePlain, encodePlain } from '../../engine/plain-codec.js';
-import { originalSection, reengineeredSection } from '../../engine/report-fields.js';
+import { defectsSection, originalSection, reengineeredSection } from '../../engine/report-fields.js';
 import { checkCompatible, reengineer, type BaselineRule, type ReengineerResult } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS, guessArchitecture, maskDefaults } from '../../engine/search/defaults.js';
 import type { HeadKind } from '../../engine/search/head.js';
@@ -31,6 +32,8 @@ import type { Granularity } from '../../engine/masks/masks.js';
 import { initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
+import { DEFECT_FLAGS, DEFECT_HELP, formatDefects, parseDefectFlags } from '../defect-flags.js';
+import { measureDefectsDirect } from '../direct-defects.js';
 import { createProgressBar } from '../progress.js';
 import { intFlag, numberFlag as num, oneOf, parseCommandLine, requireFlags, usage } from '../flags.js';
 import { mflops, pct } from '../format.js';
@@ -60,6 +63,8 @@ const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSE
   --checkpoint-every N also checkpoint every N steps (always at epoch ends)  [50]
   --latency            time inference (batch 1/16/64) of the original and the result
   --backend B          tensorflow | wasm | cpu (default: best available)
+
+${DEFECT_HELP}
 
 How it runs:
   default              as a durable Temporal run (the configured cluster, or with no
@@ -107,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
         'no-export': { type: 'boolean' },
         latency: { type: 'boolean' },
         backend: { type: 'string' },
+        ...DEFECT_FLAGS,
     },
     HELP,
   );
@@ -132,6 +138,7 @@ export async function run(argv: string[]): Promise<number> {
   const headKind = oneOf<HeadKind>('head', values.head, ['appended', 'sliced']) ?? 'appended';
   const baselineRule = oneOf<BaselineRule>('baseline', values.baseline, ['published', 'restricted']) ?? 'published';
   const backendName = oneOf<BackendName>('backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
+  const defects = parseDefectFlags(values, seed);
   let classes = usage(() => parseClassList(values.target!));
   const mode = oneOf<TargetMode>('mode', values.mode, ['binary', 'multiclass']) ?? (classes.length === 1 ? 'binary' : 'multiclass');
   const dataSpec = usage(() => parseDatasetSpec(values.data!));
@@ -189,6 +196,7 @@ export async function run(argv: string[]): Promise<number> {
         limit,
         valFraction,
         checkpointEverySteps: checkpointEvery,
+        ...(defects ? { defects } : {}),
       },
       outDir,
       { detach: values.detach, runId: values['run-id'] },
@@ -273,6 +281,11 @@ export async function run(argv: string[]): Promise<number> {
   await writeFileAtomic(path.join(modelOut, 'weights.bin'), exported.weightData);
   await writeFileAtomic(path.join(modelOut, 'model.json'), JSON.stringify(exported.modelJson));
 
+  const defectComparison = defects
+    ? await asUsage(() =>
+        measureDefectsDirect({ graph, modelDir, problem, classNames: dataset.classNames, dataSpec: formatDatasetSpec(dataSpec), limit: limit ?? null, settings: defects, outDir }),
+      )
+    : undefined;
   const report = buildReport({
     graph,
     modelDir,
@@ -285,7 +298,8 @@ export async function run(argv: string[]): Promise<number> {
     backend,
     seconds,
   });
-  await writeFileAtomic(path.join(outDir, 'report.json'), JSON.stringify(report, null, 2));
+  const fullReport = { ...report, ...(defectComparison && defects ? { defects: defectsSection(defectComparison, defects) } : {}) };
+  await writeFileAtomic(path.join(outDir, 'report.json'), JSON.stringify(fullReport, null, 2));
   if (!values['no-export']) {
     log.info('export: masked/ and compact/ models, sizes and latency');
     const exp = await exportRun(outDir);
@@ -303,6 +317,7 @@ export async function run(argv: string[]): Promise<number> {
       `original      accuracy ${pct(o.test.accuracy)} (restricted ${pct(o.test.accuracyRestricted)}), ${o.cost.params} params, ${mflops(o.cost.flops)}`,
       `re-engineered accuracy ${pct(r.accuracy)}, WRR ${pct(r.wrr)}, ${r.cost.params} params, ${mflops(r.cost.flops)} (mask-aware)`,
       `selected epoch ${result.search.selected.epoch + 1} of ${result.search.epochsRun} (${result.search.selected.rule}), ${seconds.toFixed(1)} s`,
+      ...(defectComparison ? [formatDefects(defectComparison)] : []),
       `wrote ${path.join(outDir, 'report.json')}`,
     ].join('\n'),
   );
@@ -314,7 +329,7 @@ async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ModelInputError || err instanceof DataError) throw new UsageError(err.message);
+    if (err instanceof ModelInputError || err instanceof DataError || err instanceof DefectInputError) throw new UsageError(err.message);
     throw err;
   }
 }

@@ -211,7 +211,14 @@ async function newRunPage() {
     e.preventDefault();
     for (const i of form.querySelectorAll('.invalid')) i.classList.remove('invalid');
     const body = {};
-    for (const [k, v] of new FormData(form)) if (String(v).trim() !== '') body[k] = String(v).trim();
+    for (const [k, v] of new FormData(form)) {
+      const value = String(v).trim();
+      if (value === '') continue;
+      // "defects.epochs" -> body.defects.epochs: the API's nested object, and its error names the same field.
+      const [outer, inner] = k.split('.');
+      if (inner) (body[outer] ??= {})[inner] = value;
+      else body[k] = value;
+    }
     try {
       $('#start-run').disabled = true;
       const { id } = await api('/api/runs', { method: 'POST', body });
@@ -265,7 +272,7 @@ async function runPage() {
     $('#resume-run').hidden = d.closed === false || d.status === 'completed';
     if (d.spec) {
       const s = d.spec;
-      $('#run-spec').textContent = `${s.data} · ${s.target.mode} [${s.target.classes.join(', ')}] · ${s.settings.granularity} masks, ${s.settings.head} head, alpha ${s.settings.alpha}, ${s.settings.epochs} epochs, batch ${s.settings.batchSize}`;
+      $('#run-spec').textContent = `${s.data} · ${s.target.mode} [${s.target.classes.join(', ')}] · ${s.settings.granularity} masks, ${s.settings.head} head, alpha ${s.settings.alpha}, ${s.settings.epochs} epochs, batch ${s.settings.batchSize}${s.defects ? ` · defect evaluation: ${s.defects.attack}, ${s.defects.epochs} epochs` : ''}`;
     }
     const stages = d.progress?.stages ?? [];
     $('#stages').replaceChildren(
@@ -417,6 +424,7 @@ async function showReport(id) {
     );
   }
   document.body.dataset.latencyShown = String(lat.length > 0);
+  if (r.defects) showDefects(r.defects);
 
   const { artifacts } = await api(`/api/runs/${encodeURIComponent(id)}/artifacts`);
   $('#artifacts').replaceChildren(
@@ -425,6 +433,35 @@ async function showReport(id) {
     ),
   );
   document.body.dataset.reportShown = 'true';
+}
+
+/** The report's defects section: standard vs seam reuse, accuracy and DIR/ASR side by side. */
+function showDefects(d) {
+  $('#defects-section').hidden = false;
+  const value = (x) => (typeof x === 'number' ? `${x.toFixed(2)}%` : '–');
+  const what = d.measure === 'DIR' ? 'DIR (adversarial inputs that fool the student)' : 'ASR (triggered inputs classified as the target)';
+  $('#defects-text').textContent =
+    d.reduction === null || d.reduction === undefined
+      ? `${d.attack} attack: standard reuse inherited no defects.`
+      : `${d.attack} attack: SeaM reuse inherits ${d.reduction.toFixed(1)}% fewer defects than standard fine-tuning (lower ${d.measure} is better).`;
+  const row = (name, a, b) => el('tr', {}, el('th', {}, name), el('td', { class: 'num' }, a), el('td', { class: 'num' }, b));
+  $('#defects-table tbody').replaceChildren(
+    row('accuracy (student, target problem)', pct(d.standard.accuracy), pct(d.seam.accuracy)),
+    row(what, value(d.standard.value), value(d.seam.value)),
+    row('weights kept (WRR)', '100%', pct(d.seam.wrr)),
+  );
+  chart('defects-bars', {
+    type: 'bar',
+    data: {
+      labels: ['accuracy', d.measure],
+      datasets: [
+        { label: 'standard reuse', data: [d.standard.accuracy * 100, d.standard.value], backgroundColor: COLORS[5] },
+        { label: 'SeaM reuse', data: [d.seam.accuracy * 100, d.seam.value], backgroundColor: COLORS[0] },
+      ],
+    },
+    options: titled(`defect inheritance (${d.attack}), percent`, { scales: { y: { min: 0, max: 100 } }, plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${value(ctx.raw)}` } } } }),
+  });
+  document.body.dataset.defectsShown = 'true';
 }
 
 /** Latency measurements in a report: `reengineer --direct --latency` (report.latency) or an export report (export.models.*.latency, export.*.latency). */

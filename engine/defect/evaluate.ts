@@ -1,6 +1,7 @@
 /**
- * One defect-inheritance measurement (`seamflow defect`): reuse the teacher
- * for a target task by one method, then attack the student:
+ * One defect-inheritance measurement (`seamflow defect`, the evaluateDefects
+ * activity): reuse the teacher for a target task by one method, then attack
+ * the student:
  * - pgd: adversarial inputs from the teacher's feature extractor (pgd.ts),
  *   DIR of the student on the target task's test split;
  * - backdoor: the teacher's trigger (meta.json of a model trained with
@@ -10,14 +11,15 @@
 import { loadDataset } from '../data/load.js';
 import { formatDatasetSpec, parseDatasetSpec } from '../data/spec.js';
 import { makeTargetProblem } from '../data/target.js';
-import type { TargetMode, TargetProblem } from '../data/types.js';
+import { balancedSubsetIndices, gatherImages } from '../data/subset.js';
+import type { ImageSet, TargetMode, TargetProblem } from '../data/types.js';
 import { loadGraph } from '../graph/import.js';
 import { ModelInputError } from '../graph/model-folder.js';
 import { disposeParams, prepareParams } from '../graph/params.js';
 import type { Graph } from '../graph/types.js';
 import { parseTrigger, withTrigger, type Trigger } from '../train/poison.js';
 import { accuracyOf, predictClasses } from '../train/predict.js';
-import { readTrainedMeta } from '../train/source-model.js';
+import { readTrainedMeta, type TrainedModelMeta } from '../train/source-model.js';
 import { attackSuccessRate, defectInheritanceRate } from './metrics.js';
 import { featureObjectiveOn, pgdAttack, PGD_DEFAULTS, type PgdSettings } from './pgd.js';
 import { reuse, validateReuse, type ReuseHooks, type ReuseSettings } from './reuse.js';
@@ -59,49 +61,80 @@ export interface DefectHooks extends ReuseHooks {
   onAttackProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * One measurement on what a caller already holds: the teacher graph, its
+ * meta.json (null when it has none), the target problem and the dataset's
+ * class names. `evaluateDefect` (folders, the CLI) and the evaluateDefects
+ * activity (artifact store) both end here.
+ */
+export interface DefectInput {
+  teacher: Graph;
+  meta: TrainedModelMeta | null;
+  problem: TargetProblem;
+  classNames: string[];
+  attack: AttackKind;
+  reuse: ReuseSettings;
+  pgd?: Partial<PgdSettings>;
+  /** Caps the test images the student is scored and attacked on (class-balanced): PGD is the costly part. */
+  testLimit?: number;
+  /** How the report names the teacher and the data (a folder, a data spec, an artifact key). */
+  source: { teacher: string; data: string; limit: number | null };
+  /** performance.now() when the caller started loading, so the report's load time includes it. */
+  startedAt?: number;
+}
+
 export async function evaluateDefect(job: DefectJob, hooks: DefectHooks = {}): Promise<{ report: DefectReport; student: Graph }> {
   validateReuse(job.reuse);
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => {
-    const now = performance.now();
-    timings[name] = (now - t) / 1000;
-    t = now;
-  };
+  const startedAt = performance.now();
   hooks.onPhase?.('load');
   const teacher = await loadGraph(job.teacher);
   const meta = await readTrainedMeta(job.teacher);
   const spec = formatDatasetSpec(parseDatasetSpec(job.data));
   const ds = await loadDataset(spec, { limit: job.limit });
-  const inShape = teacher.byName.get(teacher.input)!.outputShape;
-  const dataShape = [ds.train.height, ds.train.width, ds.train.channels];
-  if (inShape.join('x') !== dataShape.join('x')) {
-    throw new DefectInputError(`the teacher takes ${inShape.join('x')} inputs but ${spec} has ${dataShape.join('x')} images`);
-  }
   const mode: TargetMode = job.mode ?? (job.classes.length === 1 ? 'binary' : 'multiclass');
   const problem = makeTargetProblem(ds, { mode, classes: job.classes, seed: job.reuse.seed });
+  return evaluateDefectOn(
+    { teacher, meta, problem, classNames: ds.classNames, attack: job.attack, reuse: job.reuse, pgd: job.pgd, source: { teacher: job.teacher, data: spec, limit: job.limit ?? null }, startedAt },
+    hooks,
+  );
+}
 
+export async function evaluateDefectOn(input: DefectInput, hooks: DefectHooks = {}): Promise<{ report: DefectReport; student: Graph }> {
+  validateReuse(input.reuse);
+  const { teacher, meta, source } = input;
+  const timings: Record<string, number> = {};
+  let t = input.startedAt ?? performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    timings[name] = (now - t) / 1000;
+    t = now;
+  };
+  checkInputShape(teacher, input.problem.test, source.data);
+  const problem = input.testLimit === undefined ? input.problem : { ...input.problem, test: capSet(input.problem.test, input.testLimit) };
+  const { mode, classes } = problem;
+
+  // Checked before any training, so a bad request fails in seconds.
   let trigger: Trigger | undefined;
   let triggerClass = -1;
   let mappedTarget = -1;
-  if (job.attack === 'backdoor') {
+  if (input.attack === 'backdoor') {
     const p = meta?.poison;
     if (!p || typeof p.trigger !== 'string' || typeof p.target !== 'number') {
-      throw new DefectInputError(`--attack backdoor: the teacher ${job.teacher} has no backdoor trigger in its meta.json (train one with seamflow train --poison ...)`);
+      throw new DefectInputError(`backdoor attack: the teacher ${source.teacher} has no backdoor trigger in its meta.json (train one with seamflow train --poison ...)`);
     }
     trigger = parseTrigger(p.trigger);
     triggerClass = p.target;
     mappedTarget = mapClass(problem, triggerClass);
     if (mappedTarget < 0) {
       throw new DefectInputError(
-        `--attack backdoor: the trigger's class ${triggerClass} is not among the target classes [${job.classes.join(', ')}]; include it so the student can be fooled into it`,
+        `backdoor attack: the trigger's class ${triggerClass} is not among the target classes [${classes.join(', ')}]; include it so the student can be fooled into it`,
       );
     }
   }
   lap('load');
 
   hooks.onPhase?.('reuse');
-  const reused = await reuse(teacher, problem, job.reuse, hooks);
+  const reused = await reuse(teacher, problem, input.reuse, hooks);
   const student = reused.student;
   lap('reuse');
 
@@ -114,8 +147,8 @@ export async function evaluateDefect(job: DefectJob, hooks: DefectHooks = {}): P
   let attack: DefectReport['attack'];
   let pgdSettings: PgdSettings | undefined;
   hooks.onPhase?.('attack');
-  if (job.attack === 'pgd') {
-    pgdSettings = { ...PGD_DEFAULTS, seed: job.reuse.seed, ...job.pgd };
+  if (input.attack === 'pgd') {
+    pgdSettings = { ...PGD_DEFAULTS, seed: input.reuse.seed, ...input.pgd };
     const params = prepareParams(teacher);
     try {
       const adv = await pgdAttack(teacher, params, test, pgdSettings, hooks.onAttackProgress);
@@ -157,11 +190,11 @@ export async function evaluateDefect(job: DefectJob, hooks: DefectHooks = {}): P
 
   const report: DefectReport = {
     kind: 'seamflow-defect-report',
-    teacher: { dir: job.teacher, arch: meta?.arch ?? null, dataset: typeof meta?.dataset === 'string' ? meta.dataset : null },
-    data: { spec, limit: job.limit ?? null, train: problem.train.count, val: problem.val.count, test: test.count },
-    target: { mode, classes: job.classes, classNames: job.classes.map((c) => ds.classNames[c] ?? String(c)) },
-    method: job.reuse.method,
-    settings: { reuse: job.reuse, ...(pgdSettings ? { pgd: pgdSettings } : {}) },
+    teacher: { dir: source.teacher, arch: meta?.arch ?? null, dataset: typeof meta?.dataset === 'string' ? meta.dataset : null },
+    data: { spec: source.data, limit: source.limit, train: problem.train.count, val: problem.val.count, test: test.count },
+    target: { mode, classes, classNames: classes.map((c) => input.classNames[c] ?? String(c)) },
+    method: input.reuse.method,
+    settings: { reuse: input.reuse, ...(pgdSettings ? { pgd: pgdSettings } : {}) },
     student: { accuracy, testImages: test.count },
     ...(reused.seam
       ? {
@@ -178,6 +211,22 @@ export async function evaluateDefect(job: DefectJob, hooks: DefectHooks = {}): P
     timings: { ...timings, ...(reused.seam ? Object.fromEntries(Object.entries(reused.seam.timings).map(([k, v]) => [`seam.${k}`, v])) : {}), total: Object.values(timings).reduce((a, b) => a + b, 0) },
   };
   return { report, student };
+}
+
+function checkInputShape(teacher: Graph, set: Pick<ImageSet, 'height' | 'width' | 'channels'>, data: string): void {
+  const inShape = teacher.byName.get(teacher.input)!.outputShape;
+  const dataShape = [set.height, set.width, set.channels];
+  if (inShape.join('x') !== dataShape.join('x')) {
+    throw new DefectInputError(`the teacher takes ${inShape.join('x')} inputs but ${data} has ${dataShape.join('x')} images`);
+  }
+}
+
+/** At most `limit` images of a labelled set, class-balanced and deterministic. */
+function capSet<S extends ImageSet & { originalLabels: Int32Array }>(set: S, limit: number): S {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`the test image limit must be an integer >= 1, got ${limit}`);
+  if (limit >= set.count) return set;
+  const idx = balancedSubsetIndices(set.labels, limit);
+  return { ...set, ...gatherImages(set, idx), originalLabels: Int32Array.from(idx, (i) => set.originalLabels[i]!) };
 }
 
 /** The student's output index of a dataset class (binary: target -> 0, others -> 1), or -1. */

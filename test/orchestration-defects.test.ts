@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryProgress } from '../cli/watch-run.js';
+import type { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { workflowBundle } from '../workers/seam-worker.js';
+import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
+import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import type { DefectSettings, ReengineerSpec, RunProgress } from '../workflows/types.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
+
+// The optional evaluateDefects stage on real servers (Temporal dev server, SeaweedFS), tiny model and data.
+useEngineBackend();
+
+let h: OrchestrationHarness;
+let client: Client;
+let store: S3ArtifactStore;
+let trained: Trained;
+
+beforeAll(async () => {
+  [h, trained] = await Promise.all([startOrchestration(), trainTinyOnSynthetic()]);
+  ({ client, store } = h);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 2, batchSize: 32, seed: 7 };
+const pgd: DefectSettings = { attack: 'pgd', epochs: 2, pruneThreshold: 0.5, searchEpochs: 2, limit: 32, pgdSteps: 20, seed: 3 };
+
+function spec(defects: DefectSettings): ReengineerSpec {
+  return { model: trained.dir, data: trained.spec, target: { mode: 'binary', classes: [1] }, settings, defects };
+}
+
+interface DefectsSection {
+  attack: string;
+  measure: string;
+  standard: { accuracy: number; value: number };
+  seam: { accuracy: number; value: number; wrr: number };
+  reduction: number | null;
+}
+
+async function start(s: ReengineerSpec) {
+  const workflowId = `defects-${randomUUID()}`;
+  return client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId, args: [s, { searchHeartbeatSeconds: 30 }] });
+}
+
+const reportOf = async (p: RunProgress) => JSON.parse((await store.get(p.reportKey!)).toString()) as { defects: DefectsSection; artifacts: { defects: string } };
+const stageOf = (p: RunProgress, name: string) => p.stages.find((s) => s.stage === name)!;
+
+describe('reengineerWorkflow with defect evaluation', () => {
+  it('runs evaluateDefects after evaluateReengineered, reports both reuses, and a rerun takes the result from the store', async () => {
+    const handle = await start(spec(pgd));
+    // The stage is listed (pending) from the start, so progress shows it before it runs.
+    let early: RunProgress | undefined;
+    for (const until = Date.now() + 30_000; !early && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) early = await queryProgress(handle);
+    const names = early!.stages.map((s) => s.stage);
+    expect(names.indexOf('evaluateDefects')).toBe(names.indexOf('evaluateReengineered') + 1);
+
+    const first = await handle.result();
+    expect(first.status).toBe('completed');
+    expect(first.stages.every((s) => s.status === 'done')).toBe(true);
+    expect(stageOf(first, 'evaluateDefects')).toMatchObject({ cached: false, summary: { attack: 'pgd', standard: expect.any(Number), seam: expect.any(Number) } });
+
+    const report = await reportOf(first);
+    const d = report.defects;
+    expect(d).toMatchObject({ attack: 'pgd', measure: 'DIR' });
+    for (const x of [d.standard.value, d.seam.value, d.standard.accuracy * 100, d.seam.accuracy * 100]) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(100);
+    }
+    expect(d.seam.wrr).toBeLessThanOrEqual(0.5 + 1e-9); // the prune threshold was reached (by the search or topped up)
+    if (d.reduction !== null) expect(d.reduction).toBeCloseTo(((d.standard.value - d.seam.value) / d.standard.value) * 100, 6);
+    // Both full DefectReports are in the store.
+    const stored = JSON.parse((await store.get(report.artifacts.defects)).toString()) as { standard: { method: string }; seam: { method: string; student: { testImages: number } } };
+    expect(stored.standard.method).toBe('standard');
+    expect(stored.seam.method).toBe('seam');
+    expect(stored.seam.student.testImages).toBe(32);
+
+    const second = await (await start(spec(pgd))).result();
+    expect(stageOf(second, 'evaluateDefects').cached).toBe(true);
+    expect((await reportOf(second)).defects).toEqual(d);
+
+    // The recorded history replays with the current workflow code.
+    const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
+  });
+
+  it('fails at once, without retries, when asked for a backdoor the model does not have', async () => {
+    // Same run otherwise: every earlier stage comes from the cache, so the time is the defect stage's.
+    const handle = await start(spec({ ...pgd, attack: 'backdoor' }));
+    const t0 = Date.now();
+    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    let cause: unknown = (err as WorkflowFailedError).cause;
+    while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
+    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+    expect((cause as ApplicationFailure).message).toMatch(/backdoor attack: the teacher models\/\S+ has no backdoor trigger in its meta\.json/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+
+    const progress = (await queryProgress(handle))!;
+    expect(stageOf(progress, 'evaluateDefects').status).toBe('failed');
+    expect(progress.error).toMatch(/no backdoor trigger/);
+    // The server records one started event per activity, with the attempt that ended it.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'evaluateDefects')!;
+    const started = events.filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId));
+    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+  });
+});
