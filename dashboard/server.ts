@@ -19,6 +19,7 @@ import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 import { RunsService } from './runs-service.js';
 import { SchedulesService } from './schedules-service.js';
 import { ZooService } from './zoo-service.js';
+import { parseStartZoo, ZooDocumentError } from './zoo-start.js';
 import { parseCreateSchedule, parseStartRun, queryInt, validateRunId } from './validation.js';
 
 const log = logger('dashboard');
@@ -35,7 +36,7 @@ export interface DashboardOptions {
   temporalUiUrl?: string;
   /** Where relative model paths in posted zoo specs resolve. */
   baseDir?: string;
-  /** The deployment's zoo (`seamflow dashboard --zoo FILE`, parsed): its models are offered by GET /api/models. */
+  /** The deployment's zoo (`seamflow dashboard --zoo FILE`, parsed): its models are offered by GET /api/models, POST /api/zoos runs it. */
   zoo?: ZooSpec;
   /** How often the SSE stream sends progress (ms). */
   sseIntervalMs?: number;
@@ -89,6 +90,9 @@ export function buildDashboard(opts: DashboardOptions): FastifyInstance {
   });
 
   app.setErrorHandler((err: FastifyError | Error, _req, reply) => {
+    if (err instanceof ZooDocumentError) {
+      return reply.code(400).send({ error: redact(err.message), field: err.field, issues: err.issues.map((i) => ({ ...i, message: redact(i.message) })) });
+    }
     if (err instanceof ValidationError) return reply.code(400).send({ error: redact(err.message), field: err.field });
     if (err instanceof NotFoundError) return reply.code(404).send({ error: redact(err.message) });
     if (err instanceof ConflictError) return reply.code(409).send({ error: redact(err.message) });
@@ -161,6 +165,13 @@ export function buildDashboard(opts: DashboardOptions): FastifyInstance {
   app.get('/api/zoos', async (req) => ({ zoos: await zoos.list(queryInt(req.query, 'limit', 1, 500, 50)) }));
 
   app.get('/api/zoos/:id', async (req) => zoos.detail(idOf(req)));
+
+  app.post('/api/zoos', async (req, reply) => {
+    const { zoo, source, runId } = parseStartZoo(req.body, { deploymentZoo: opts.zoo, baseDir: opts.baseDir ?? process.cwd() });
+    const started = await zoos.start(zoo, runId);
+    log.info(`started zoo run ${started.id} (${zoo.name}: ${started.runs} run(s), from the ${source === 'file' ? '--zoo file' : 'posted document'})`);
+    return reply.code(201).send({ ...started, source });
+  });
 
   app.get('/api/schedules', async () => ({ schedules: await schedules.list() }));
 

@@ -1,8 +1,9 @@
 /**
  * Models and zoo runs for the API: the models a deployment can re-engineer
  * (the zoo file given to `seamflow dashboard --zoo FILE` and the models
- * registered in the artifact store under models/), and zooWorkflow runs with
- * their progress (query) and leaderboard (zoos/<id>/leaderboard.json).
+ * registered in the artifact store under models/), and zooWorkflow runs:
+ * start (infra/temporal/start-zoo, as `seamflow zoo run`), their progress
+ * (query) and leaderboard (zoos/<id>/leaderboard.json).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,9 +11,10 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { leaderboardKeysOf, type LeaderboardRow } from '../activities/leaderboard.js';
 import type { ArtifactStore } from '../infra/artifacts/index.js';
-import { parseZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../infra/zoo/index.js';
+import { startZooRun, ZooRunExistsError } from '../infra/temporal/start-zoo.js';
+import { parseZoo, planZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../infra/zoo/index.js';
 import { zooProgressQuery } from '../workflows/zoo-workflow.js';
-import { NotFoundError } from './errors.js';
+import { ConflictError, NotFoundError } from './errors.js';
 
 export const ZOO_QUERY = "WorkflowType = 'zooWorkflow'";
 
@@ -53,6 +55,14 @@ export interface Leaderboard {
   summary: { total: number; completed: number; failed: number };
   rows: LeaderboardRow[];
   [k: string]: unknown;
+}
+
+export interface StartedZoo {
+  id: string;
+  name: string;
+  /** Child runs (models x targets). */
+  runs: number;
+  concurrency: number;
 }
 
 export interface ZooDetail extends ZooRow {
@@ -104,6 +114,19 @@ export class ZooService {
     ).filter((m): m is ModelEntry => m !== undefined);
     fromStore.sort((a, b) => a.name.localeCompare(b.name) || a.model.localeCompare(b.model));
     return { zoo: this.zoo ? { name: this.zoo.name, targets: this.zoo.targets } : null, models: [...fromZoo, ...fromStore] };
+  }
+
+  /** Starts a validated zoo; ConflictError when the run id is taken. */
+  async start(zoo: ZooSpec, runId?: string): Promise<StartedZoo> {
+    let id: string;
+    try {
+      id = (await startZooRun(this.client, zoo, runId)).workflowId;
+    } catch (err) {
+      if (err instanceof ZooRunExistsError) throw new ConflictError(err.message);
+      throw err;
+    }
+    this.specs.set(id, zoo); // what detail() would otherwise read back from the history
+    return { id, name: zoo.name, runs: planZoo(zoo).length, concurrency: zoo.concurrency };
   }
 
   /** Zoo runs, newest first; one row per workflow id (a continue-as-new chain is one zoo). */

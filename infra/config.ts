@@ -25,6 +25,8 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
     .optional(),
   TEMPORAL_NAMESPACE: nonEmpty.regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-" only').default('default'),
+  // The Temporal Web UI of TEMPORAL_ADDRESS, for the dashboard's links (`seamflow stack env` prints the local stack's).
+  SEAMFLOW_TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL such as http://127.0.0.1:8233' }).optional(),
   SEAMFLOW_S3_ENDPOINT: z.url({ message: 'expected a URL such as http://127.0.0.1:9000' }).optional(),
   SEAMFLOW_S3_BUCKET: nonEmpty
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a valid S3 bucket name')
@@ -40,7 +42,7 @@ export interface SeamflowConfig {
   wasmThreads?: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   apiToken?: string;
-  temporal: { address?: string; namespace: string };
+  temporal: { address?: string; namespace: string; uiUrl?: string };
   s3?: { endpoint: string; bucket: string; region: string; accessKey?: string; secretKey?: string };
 }
 
@@ -88,7 +90,7 @@ export function loadConfig(
     wasmThreads: c.SEAMFLOW_WASM_THREADS,
     logLevel: c.SEAMFLOW_LOG_LEVEL ?? 'info',
     apiToken: c.SEAMFLOW_API_TOKEN,
-    temporal: { address: c.TEMPORAL_ADDRESS, namespace: c.TEMPORAL_NAMESPACE },
+    temporal: { address: c.TEMPORAL_ADDRESS, namespace: c.TEMPORAL_NAMESPACE, uiUrl: c.SEAMFLOW_TEMPORAL_UI_URL?.replace(/\/+$/, '') },
     s3: c.SEAMFLOW_S3_ENDPOINT
       ? {
           endpoint: c.SEAMFLOW_S3_ENDPOINT,

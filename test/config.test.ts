@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       {
         TEMPORAL_ADDRESS: 'temporal.internal:7233',
         TEMPORAL_NAMESPACE: 'seam',
+        SEAMFLOW_TEMPORAL_UI_URL: 'https://temporal-ui.internal/',
         SEAMFLOW_S3_ENDPOINT: 'https://minio.internal:9000',
         SEAMFLOW_S3_BUCKET: 'models',
         AWS_ACCESS_KEY_ID: 'AK',
@@ -23,7 +24,7 @@ describe('loadConfig', () => {
       {},
       '/proj',
     );
-    expect(c.temporal).toEqual({ address: 'temporal.internal:7233', namespace: 'seam' });
+    expect(c.temporal).toEqual({ address: 'temporal.internal:7233', namespace: 'seam', uiUrl: 'https://temporal-ui.internal' });
     expect(c.s3).toMatchObject({ endpoint: 'https://minio.internal:9000', bucket: 'models', accessKey: 'AK' });
     expect(c.backend).toBe('wasm');
   });
@@ -33,6 +34,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TEMPORAL_ADDRESS: 'localhost' })).toThrow(/TEMPORAL_ADDRESS="localhost": expected host:port/);
     expect(() => loadConfig({ SEAMFLOW_S3_ENDPOINT: 'not a url' })).toThrow(/SEAMFLOW_S3_ENDPOINT/);
     expect(() => loadConfig({ SEAMFLOW_S3_BUCKET: 'Bad_Bucket' })).toThrow(/SEAMFLOW_S3_BUCKET/);
+    expect(() => loadConfig({ SEAMFLOW_TEMPORAL_UI_URL: 'ftp://ui.internal' })).toThrow(/SEAMFLOW_TEMPORAL_UI_URL="ftp:\/\/ui.internal": expected an http\(s\) URL/);
   });
 
   it('refuses unknown SEAMFLOW_ variables (typos) by name', () => {

@@ -16,7 +16,7 @@ import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { startTestStack, type TestStack } from './helpers/test-stack.js';
-import { tinyZoo } from './fixtures/tiny-zoo.js';
+import { tinyZoo, tinyZooDocument } from './fixtures/tiny-zoo.js';
 
 // The HTTP API on a real Temporal dev server, real workers and the real TF.js backend.
 useEngineBackend();
@@ -133,6 +133,7 @@ describe('dashboard API', () => {
       ['GET', '/api/config'],
       ['GET', '/api/models'],
       ['GET', '/api/zoos'],
+      ['POST', '/api/zoos'],
       ['GET', '/api/zoos/x'],
     ]) {
       expect((await call(path!, { method, token: null })).status, `${method} ${path}`).toBe(401);
@@ -386,6 +387,75 @@ describe('dashboard API', () => {
     const badLimit = await call('/api/zoos?limit=0');
     expect(badLimit.status).toBe(400);
     expect(badLimit.json.field).toBe('limit');
+  });
+
+  it('POST /api/zoos: a zoo document with mistakes is a 400 naming each line; bad overrides name the field', async () => {
+    const before = (await call('/api/zoos')).json.zoos.map((z: { id: string }) => z.id);
+    // As text, lines are the text's own: line 5 holds the bad path, line 8 the out-of-range class.
+    const text = ['{', '  "name": "dash-bad",', `  "datasets": { "syn": ${JSON.stringify(trained.spec)} },`, '  "models": [', '    { "name": "tiny", "path": 7 }', '  ],', '  "targets": [', '    { "name": "t", "classes": [42] }', '  ]', '}'].join('\n');
+    const bad = await call('/api/zoos', { method: 'POST', body: { zoo: text } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.field).toBe('zoo');
+    expect(bad.json.error).toContain('zoo: line 5: models[0].path: expected a string, got number 7');
+    expect(bad.json.error).toMatch(/line 8: targets\[0\]\.classes\[0\]: class 42 is out of range/);
+    expect(bad.json.issues.map((i: { line: number }) => i.line)).toEqual([5, 8]);
+    const syntax = await call('/api/zoos', { method: 'POST', body: { zoo: '{\n  "name": "x",\n  "models": [\n}' } });
+    expect(syntax.status).toBe(400);
+    expect(syntax.json.error).toMatch(/^zoo: line 4: not valid JSON/);
+    // An object is laid out with two-space indentation: its lines are those of that layout.
+    const obj = await call('/api/zoos', { method: 'POST', body: { zoo: { ...tinyZooDocument('dash-obj', trained), concurrency: 0 } } });
+    expect(obj.status).toBe(400);
+    expect(obj.json.error).toMatch(/^zoo: line \d+: concurrency: expected an integer >= 1 and <= 64, got number 0$/);
+    for (const [field, over] of [
+      ['epochs', { epochs: 0 }],
+      ['epochs', { epochs: 'many' }],
+      ['concurrency', { concurrency: 65 }],
+      ['runId', { runId: '../x' }],
+      ['zoo', { zoo: '  ' }],
+      ['zoo', { zoo: [1] }],
+      ['concurency', { concurency: 2 }],
+    ] as const) {
+      const res = await call('/api/zoos', { method: 'POST', body: { zoo: tinyZooDocument('dash-x', trained), ...over } });
+      expect(res.status, JSON.stringify(over)).toBe(400);
+      expect(res.json.field).toBe(field);
+    }
+    expect((await call('/api/zoos', { method: 'POST', raw: '[1]' })).json.field).toBe('body');
+    expect((await call('/api/zoos')).json.zoos.map((z: { id: string }) => z.id)).toEqual(before); // nothing was started
+  });
+
+  it('POST /api/zoos: starts the --zoo file (with overrides) or a posted document; 201, listed, live progress, 409 on a taken id', async () => {
+    const fromFile = await call('/api/zoos', { method: 'POST', body: { runId: 'dash-zoo-file', epochs: 1, concurrency: 1 } });
+    expect(fromFile.status, fromFile.text).toBe(201);
+    expect(fromFile.json).toEqual({ id: 'dash-zoo-file', name: 'dash-models', runs: 1, concurrency: 1, source: 'file' });
+    const fromDoc = await call('/api/zoos', { method: 'POST', body: { zoo: JSON.stringify(tinyZooDocument('dash-doc', trained), null, 2) } });
+    expect(fromDoc.status, fromDoc.text).toBe(201);
+    expect(fromDoc.json).toMatchObject({ name: 'dash-doc', runs: 2, concurrency: 2, source: 'document' });
+    expect(fromDoc.json.id).toMatch(/^zoo-dash-doc-\d{4}-\d\d-\d\dT[\d-]+Z-[0-9a-f]{8}$/);
+    const dup = await call('/api/zoos', { method: 'POST', body: { runId: fromDoc.json.id } }); // while it runs
+    expect(dup.status).toBe(409);
+    expect(dup.json.error).toBe(`a run with id "${fromDoc.json.id}" already exists`);
+
+    const listed = (await call('/api/zoos')).json.zoos.map((z: { id: string }) => z.id);
+    expect(listed).toEqual(expect.arrayContaining(['dash-zoo-file', fromDoc.json.id]));
+    const ids = ['dash-zoo-file', fromDoc.json.id as string];
+    const seen = new Set<string>();
+    const final: Record<string, any> = {};
+    for (const t0 = Date.now(); Date.now() - t0 < 120_000 && Object.keys(final).length < 2; ) {
+      for (const id of ids) {
+        if (final[id]) continue;
+        const d = (await call(`/api/zoos/${id}`)).json;
+        seen.add(`${d.status}:${d.progress?.status ?? '-'}`);
+        if (d.closed && d.leaderboard) final[id] = d;
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(seen.has('running:running'), [...seen].join(' ')).toBe(true);
+    expect(final['dash-zoo-file']).toMatchObject({ status: 'completed', name: 'dash-models', summary: { total: 1, completed: 1, failed: 0 } });
+    expect(final[fromDoc.json.id]).toMatchObject({ status: 'completed', name: 'dash-doc', summary: { total: 2, completed: 2, failed: 0 } });
+    // The overrides reached the child run: one epoch instead of the file's default.
+    const child = await call('/api/runs/dash-zoo-file--tiny-zoo--two');
+    expect(child.json.spec.settings.epochs).toBe(1);
+    expect(child.json.spec.target).toEqual({ mode: 'binary', classes: [2] });
   });
 
   it('never puts a secret in a response or a log line', () => {

@@ -11,13 +11,11 @@ import { loadZooFile } from '../dashboard/zoo-service.js';
 import { FsArtifactStore } from '../infra/artifacts/index.js';
 import { packageRoot } from '../infra/paths.js';
 import { createSeamWorkers, type SeamWorkers } from '../workers/seam-worker.js';
-import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
-import { zooWorkflow } from '../workflows/zoo-workflow.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { startTestStack, type TestStack } from './helpers/test-stack.js';
-import { tinyZoo } from './fixtures/tiny-zoo.js';
+import { tinyZooDocument } from './fixtures/tiny-zoo.js';
 
 // The dashboard in a real headless Chromium (Debian's package, driven by playwright-core) against a real stack.
 useEngineBackend();
@@ -43,7 +41,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) execFileSync('bash', [path.join(packageRoot, 'scripts', 'install-browser.sh')], { stdio: 'inherit', timeout: 170_000 });
   mkdirSync(OUT, { recursive: true });
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  [stack, trained] = await Promise.all([startTestStack({ temporal: true, s3: false }), trainTinyOnSynthetic()]);
+  // With its Web UI: the run and zoo pages link to it, and a test follows those links.
+  [stack, trained] = await Promise.all([startTestStack({ temporal: true, s3: false, temporalUi: true }), trainTinyOnSynthetic()]);
   connection = await Connection.connect({ address: stack.temporalAddress! });
   native = await NativeConnection.connect({ address: stack.temporalAddress! });
   client = new Client({ connection, namespace: stack.namespace });
@@ -52,7 +51,7 @@ beforeAll(async () => {
   const store = new FsArtifactStore(storeDir.path);
   workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: 'test' });
   running = workers.run();
-  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, temporalUiUrl: 'http://127.0.0.1:8233', host: '127.0.0.1', port: 0, sseIntervalMs: 250, zoo: await loadZooFile(zooFile) });
+  dash = await startDashboard({ client, store, namespace: stack.namespace, token: TOKEN, temporalUiUrl: stack.temporalUiUrl, host: '127.0.0.1', port: 0, sseIntervalMs: 250, zoo: await loadZooFile(zooFile) });
   context = await chromium.launchPersistentContext(profile.path, {
     executablePath: CHROMIUM,
     headless: true,
@@ -222,14 +221,29 @@ describe('dashboard in a browser', () => {
     expect(await page.isVisible('#schedules-empty')).toBe(true);
   });
 
-  it('lists zoo runs and shows one with per-target results as a table and grouped bars', async () => {
-    const zoo = tinyZoo('browser-zoo', trained);
-    await client.workflow.start(zooWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: 'browser-zoo-1', args: [zoo] });
+  it('starts a zoo run from the form, follows it live and shows per-target results as a table and grouped bars', async () => {
     await page.goto(new URL('/zoos', dash.url).href);
-    await page.waitForSelector('tr[data-zoo="browser-zoo-1"]');
-    await Promise.all([page.waitForURL(/\/zoo\?id=browser-zoo-1$/), page.click('tr[data-zoo="browser-zoo-1"] a')]);
+    await page.waitForSelector('body[data-ready="true"]');
+    // The --zoo file is offered first; a pasted document replaces it.
+    expect(await page.textContent('#zoo-source-file')).toContain('browser-models');
+    expect(await page.isVisible('#zoo-document')).toBe(false);
+    await page.selectOption('#zoo-form [name=source]', 'document');
+    const text = JSON.stringify(tinyZooDocument('browser-zoo', trained), null, 2);
+    await page.fill('#zoo-form [name=zoo]', text.replace('"classes": [\n        1\n      ]', '"classes": [\n        "one"\n      ]'));
+    await page.click('#start-zoo');
+    await page.waitForSelector('#zoo-form [name=zoo].invalid');
+    expect(await page.textContent('#flash')).toMatch(/zoo: line \d+: targets\[1\]\.classes\[0\]: expected a class id/);
+    await page.screenshot({ path: path.join(OUT, 'dashboard-zoos-start.png'), fullPage: true });
+    await page.fill('#zoo-form [name=zoo]', text);
+    await page.fill('#zoo-form [name=runId]', 'browser-zoo-1');
+    await Promise.all([page.waitForURL(/\/zoo\?id=browser-zoo-1$/), page.click('#start-zoo')]);
     await page.waitForSelector('body[data-zoo-status]');
-    await page.waitForSelector('body[data-leaderboard-shown="true"]', { timeout: 120_000 });
+    const states = new Set<string>();
+    for (const t0 = Date.now(); Date.now() - t0 < 120_000; await page.waitForTimeout(200)) {
+      states.add(`${await page.getAttribute('body', 'data-zoo-status')}:${await page.textContent('#zoo-progress-text')}`);
+      if (await page.getAttribute('body', 'data-leaderboard-shown')) break;
+    }
+    expect([...states][0], [...states].join(' | ')).toMatch(/^running:/);
     expect(await page.getAttribute('body', 'data-zoo-status')).toBe('completed');
     expect(await page.textContent('#zoo-name')).toBe('browser-zoo');
     expect(await page.textContent('#zoo-progress-text')).toMatch(/2 of 2 completed, 0 failed/);
@@ -245,5 +259,29 @@ describe('dashboard in a browser', () => {
     }
     expect((await chartState(page, 'zoo-accuracy-bars')).points).toBe(6); // 2 targets x original, re-engineered, WRR
     await page.screenshot({ path: path.join(OUT, 'dashboard-zoo.png'), fullPage: true });
+
+    await page.goto(new URL('/zoos', dash.url).href);
+    await page.waitForSelector('tr[data-zoo="browser-zoo-1"]');
+    expect(await page.textContent('tr[data-zoo="browser-zoo-1"]')).toMatch(/browser-zoo.*completed.*2 of 2 completed, 0 failed/);
+  });
+
+  it('links the zoo and run pages to their workflows in the embedded dev server\'s Web UI, which opens them', async () => {
+    const ui = stack.temporalUiUrl!;
+    expect(ui).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/); // loopback only, a port of its own
+    expect((await fetch(`${ui}/`)).status).toBe(200);
+    for (const [pageUrl, id] of [
+      ['/zoo?id=browser-zoo-1', 'browser-zoo-1'],
+      ['/run?id=browser-zoo-1--tiny--t1', 'browser-zoo-1--tiny--t1'],
+    ] as const) {
+      await page.goto(new URL(pageUrl, dash.url).href);
+      await page.waitForSelector('#temporal-link:not([hidden])');
+      const href = await page.getAttribute('#temporal-link', 'href');
+      expect(href).toBe(`${ui}/namespaces/${stack.namespace}/workflows/${id}`);
+      expect((await fetch(href!)).status, href!).toBe(200);
+      // The UI's own API (what its page calls) finds the workflow: the link opens this run, not an empty page.
+      const api = await fetch(`${ui}/api/v1/namespaces/${stack.namespace}/workflows/${id}`);
+      expect(api.status).toBe(200);
+      expect(((await api.json()) as { workflowExecutionInfo: { execution: { workflowId: string } } }).workflowExecutionInfo.execution.workflowId).toBe(id);
+    }
   });
 });

@@ -140,10 +140,10 @@ describe('seamflow schedule on a real server', () => {
   });
 
   it('seamflow zoo run: runs the zoo file and prints its leaderboard; --detach returns at once', async () => {
-    const res = await runCli(['zoo', 'run', zooFile, '--run-id', 'zoo-cli-quick'], env);
+    const res = await runCli(['zoo', 'run', zooFile, '--run-id', 'zoo-cli-quick', '--concurrency', '1'], env);
     // A failed row is not a failed zoo, but the command says so with its exit code.
     expect(res.code).toBe(1);
-    expect(res.stdout).toContain('zoo run zoo-cli-quick: 1 run(s), at most 2 at once');
+    expect(res.stdout).toContain('zoo run zoo-cli-quick: 1 run(s), at most 1 at once');
     expect(res.stdout).toMatch(/\| ghost \| t0 \| binary 0 \| failed: model folder .*no-such-model does not exist/);
     expect(res.stdout).toContain('leaderboard: zoos/zoo-cli-quick/leaderboard.json');
     const detached = await runCli(['zoo', 'run', zooFile, '--run-id', 'zoo-cli-detached', '--detach'], env);

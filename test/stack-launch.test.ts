@@ -63,11 +63,12 @@ describe('launchServer failures', () => {
 });
 
 describe('launchServer port collisions', () => {
-  it('retries with fresh ports when one is taken between the pick and the bind', async () => {
+  // The Web UI's port too: the server exits on it ("can't set UI port ...: address already in use").
+  it.each(['grpc', 'ui'] as const)('retries with fresh ports when one (%s) is taken between the pick and the bind', async (which) => {
     const squatter = net.createServer();
     await new Promise<void>((r) => squatter.listen(0, LOOPBACK, r));
     const taken = (squatter.address() as net.AddressInfo).port;
-    const base = temporalServerSpec({ exe: stackBinary('temporal'), logFile: path.join(dir.path, 'collide.log') });
+    const base = temporalServerSpec({ exe: stackBinary('temporal'), logFile: path.join(dir.path, `collide-${which}.log`), ui: which === 'ui' });
     const picks: number[] = [];
     try {
       const launched = await launchServer(
@@ -76,15 +77,20 @@ describe('launchServer port collisions', () => {
           // First attempt gets the squatted port, as if someone grabbed it after we picked it.
           allocatePorts: async (first) => {
             const p = await base.allocatePorts(first);
-            if (first) p.grpc = taken;
-            picks.push(p.grpc);
+            if (first) p[which] = taken;
+            picks.push(p[which]!);
             return p;
           },
         },
         { leash: true, timeoutMs: 60_000 },
       );
       expect(picks[0]).toBe(taken);
-      expect(launched.ports.grpc).not.toBe(taken);
+      expect(launched.ports[which]).not.toBe(taken);
+      if (which === 'ui') {
+        expect(base.args(launched.ports)).toEqual(expect.arrayContaining(['--ui-port', String(launched.ports.ui), '--ui-ip', LOOPBACK]));
+        expect(base.args(launched.ports)).not.toContain('--headless');
+        expect((await fetch(`http://${LOOPBACK}:${launched.ports.ui}/`)).status).toBe(200); // healthy includes the UI
+      }
       await stopProcessGroup(launched.process.pid);
     } finally {
       squatter.close();

@@ -1,9 +1,14 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import net from 'node:net';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MissingBinaryError, stackBinary } from '../infra/stack/binaries.js';
 import { readCredentials } from '../infra/stack/credentials.js';
 import { startLocalStack } from '../infra/stack/local-stack.js';
+import { packageRoot } from '../infra/paths.js';
 import { isAlive } from '../infra/stack/processes.js';
 import { runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/temp-dir.js';
@@ -14,7 +19,7 @@ const env: NodeJS.ProcessEnv = { ...process.env, SEAMFLOW_DATA_DIR: data.path, S
 
 interface UpJson {
   outcome: 'started' | 'already-running';
-  temporal: { pid: number; address: string; ports: Record<string, number> };
+  temporal: { pid: number; address: string; ports: Record<string, number>; uiUrl?: string };
   s3: { pid: number; endpoint: string; accessKey: string; identityFile: string; bucket: string; ports: Record<string, number> };
 }
 
@@ -48,6 +53,26 @@ async function expectGone(state: UpJson): Promise<void> {
   expect(Object.fromEntries(ports.map((p, i) => [p, refused[i]]))).toEqual(Object.fromEntries(ports.map((p) => [p, true])));
 }
 
+/** `seamflow dashboard` on this data folder (it reuses the detached stack): its /api/config, then SIGINT. */
+async function dashboardConfig(): Promise<{ temporalUiUrl: string | null; namespace: string }> {
+  const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'seamflow.mjs'), 'dashboard', '--port', '0'], {
+    cwd: packageRoot,
+    env: { ...env, SEAMFLOW_API_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const lines = createInterface({ input: child.stdout! });
+    let url: string | undefined;
+    for await (const line of lines) if ((url = /dashboard at (http\S+)/.exec(line)?.[1])) break;
+    expect(url).toBeDefined();
+    return (await (await fetch(new URL('/api/config', url))).json()) as { temporalUiUrl: string | null; namespace: string };
+  } finally {
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    await exited;
+  }
+}
+
 beforeAll(() => {
   stackBinary('temporal');
   stackBinary('weed');
@@ -70,8 +95,16 @@ describe('seamflow stack (detached servers through the CLI)', () => {
     expect(first.outcome).toBe('started');
     expect(isAlive(first.temporal.pid) && isAlive(first.s3.pid)).toBe(true);
 
+    // The dev server serves its Web UI on a loopback port of its own, shown by up, status and env.
+    const ui = first.temporal.uiUrl!;
+    expect(ui).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.temporal.ports.ui).toBe(Number(new URL(ui).port));
+    expect((await fetch(`${ui}/`)).status).toBe(200);
+
     const status = await runCli(['stack', 'status'], env);
     expect(status.code, status.stdout + status.stderr).toBe(0);
+    expect(status.stdout).toContain(`web UI ${ui}`);
+    expect((await runCli(['stack', 'env'], env)).stdout).toContain(`export SEAMFLOW_TEMPORAL_UI_URL='${ui}'`);
     expect(status.stdout).toContain(first.temporal.address);
     expect(status.stdout).toContain(first.s3.endpoint);
     expect(status.stdout.match(/healthy/g)?.length).toBe(2);
@@ -86,8 +119,12 @@ describe('seamflow stack (detached servers through the CLI)', () => {
     const shared = await startLocalStack({ dataDir: data.path, reuseRunning: true });
     expect(shared.owned).toBe(false);
     expect([shared.temporalAddress, shared.s3?.endpoint]).toEqual([first.temporal.address, first.s3.endpoint]);
+    expect(shared.temporalUiUrl).toBe(ui);
     await shared.stop(); // borrowed: leaves the servers running
     expect(isAlive(first.temporal.pid) && isAlive(first.s3.pid)).toBe(true);
+    // `seamflow dashboard` on the embedded default links runs to that UI without --temporal-ui.
+    expect(await dashboardConfig()).toMatchObject({ temporalUiUrl: ui, namespace: 'default' });
+    expect(isAlive(first.temporal.pid)).toBe(true);
 
     const down = await runCli(['stack', 'down'], env);
     expect(down.code, down.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childRunId, keySafeId, parseJsonWithPositions, parseZoo, planZoo, positionOf, ZooFileError } from '../infra/zoo/index.js';
+import { childRunId, keySafeId, overrideZoo, parseJsonWithPositions, parseZoo, planZoo, positionOf, ZooFileError, ZooOverrideError } from '../infra/zoo/index.js';
 import { packageRoot } from '../infra/paths.js';
 import { leaderboardMarkdown } from '../activities/leaderboard.js';
 
@@ -147,6 +147,17 @@ describe('zoo file: validation', () => {
       targets: Array.from({ length: 256 }, (_, c) => ({ classes: [c] })),
     };
     expect(issuesOf(JSON.stringify(zoo))).toEqual([expect.stringMatching(/^zoo\.json line 1: models: the zoo expands to 2048 runs .* at most 2000/)]);
+  });
+
+  it('overrides epochs (every model, over per-model settings) and concurrency for one run, within range', () => {
+    const zoo = parseZoo(JSON.stringify({ ...good, models: [...good.models, { name: 'm2', path: 'm2', settings: { epochs: 9 } }], concurrency: 3 }));
+    const quick = overrideZoo(zoo, { epochs: 1, concurrency: 1 });
+    expect(planZoo(quick).map((j) => j.spec.settings.epochs)).toEqual([1, 1, 1, 1]);
+    expect(quick.concurrency).toBe(1);
+    expect(planZoo(zoo).map((j) => j.spec.settings.epochs)).toEqual([2, 2, 9, 9]); // the original is untouched
+    expect(overrideZoo(zoo, {})).toEqual(zoo);
+    expect(() => overrideZoo(zoo, { concurrency: 65 })).toThrow(ZooOverrideError);
+    expect(() => overrideZoo(zoo, { epochs: 0.5 })).toThrow(/^epochs: expected an integer from 1 to 100000, got 0.5$/);
   });
 
   it('parses the example zoo file', () => {

@@ -57,7 +57,8 @@ export const orchestrationSuite: Suite = {
 
     installTemporalLogging('error');
     const stackDir = await mkdtemp(path.join(os.tmpdir(), 'seamflow-bench-orch-'));
-    const stack = await startLocalStack({ dataDir: stackDir, temporal: true, s3: false, ephemeral: true });
+    // Headless, as when the earlier results were measured: nobody looks at the Web UI here.
+    const stack = await startLocalStack({ dataDir: stackDir, temporal: true, s3: false, ephemeral: true, temporalUi: false });
     const connection = await Connection.connect({ address: stack.temporalAddress! });
     const native = await NativeConnection.connect({ address: stack.temporalAddress! });
     const client = new Client({ connection, namespace: stack.namespace });

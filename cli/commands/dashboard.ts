@@ -8,7 +8,8 @@ const HELP = `Usage: seamflow dashboard [--port P] [--host H] [--temporal-ui URL
   --port P            port to listen on                        [8787]
   --host H            address to listen on                     [127.0.0.1]
   --temporal-ui URL   Temporal Web UI base URL, for links to a run's workflow page
-                      (e.g. http://127.0.0.1:8233)
+                      (e.g. http://127.0.0.1:8233); default: the embedded dev server's
+                      own UI, or SEAMFLOW_TEMPORAL_UI_URL with TEMPORAL_ADDRESS set
   --zoo FILE          a zoo file (see examples/zoo.json) whose models the "new run"
                       form offers, next to the models registered in the artifact store
 
@@ -46,13 +47,15 @@ export async function run(argv: string[]): Promise<number> {
       namespace: temporal.namespace,
       token: config.apiToken,
       secrets: [config.s3?.accessKey, config.s3?.secretKey],
-      temporalUiUrl: ui?.replace(/\/+$/, ''),
+      // The flag wins; else the session's UI (the embedded dev server's, or the configured cluster's).
+      temporalUiUrl: ui?.replace(/\/+$/, '') ?? temporal.uiUrl,
       zoo,
       host,
       port,
     });
     const log = logger('dashboard');
     log.info(`Temporal ${temporal.address}${temporal.embedded ? ' (embedded, with in-process workers)' : ''}, ${store.kind} artifact store`);
+    if (temporal.uiUrl && !ui) log.info(`Temporal Web UI at ${temporal.uiUrl}`);
     log.info(config.apiToken ? 'API needs the bearer token from SEAMFLOW_API_TOKEN' : 'no SEAMFLOW_API_TOKEN: the API is open to local users (loopback only)');
     console.log(`dashboard at ${dash.url}`);
     await new Promise<void>((resolve) => {

@@ -26,11 +26,14 @@ const HELP = `Usage: seamflow stack <up|status|down|env> [options]
   env      print shell exports for this stack, secret key included: eval "$(seamflow stack env)"
 
   --json   machine-readable output (up, status, down; never includes the secret key)
-The data folder is SEAMFLOW_DATA_DIR (default ./.seamflow).`;
+The data folder is SEAMFLOW_DATA_DIR (default ./.seamflow). The Temporal dev server
+serves its Web UI on a free loopback port: up and status show it, env exports it as
+SEAMFLOW_TEMPORAL_UI_URL (what \`seamflow dashboard\` links runs to).`;
 
 function describeState(state: StackState): string[] {
   const lines: string[] = [];
   if (state.temporal) lines.push(`  temporal  ${state.temporal.address.padEnd(24)} pid ${state.temporal.pid}  namespace ${state.temporal.namespace}`);
+  if (state.temporal?.uiUrl) lines.push(`            web UI ${state.temporal.uiUrl}`);
   if (state.s3) {
     lines.push(
       `  s3        ${state.s3.endpoint.padEnd(24)} pid ${state.s3.pid}  access key ${state.s3.accessKey}` +
@@ -110,6 +113,7 @@ async function status(argv: string[]): Promise<number> {
   for (const s of services) {
     const health = s.health === true ? 'healthy' : `UNHEALTHY: ${s.health}`;
     lines.push(`  ${s.name.padEnd(9)} ${s.endpoint.padEnd(24)} pid ${String(s.pid).padEnd(8)} ${health}`);
+    if (s.ui) lines.push(`            web UI ${s.ui}`);
     if (s.health !== true) lines.push(`            log: ${s.logFile}`);
   }
   if (state.s3) lines.push(`  s3 access key ${state.s3.accessKey}; secret key in ${state.s3.identityFile}`);
@@ -152,6 +156,7 @@ async function env(argv: string[]): Promise<number> {
   const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
   const lines: string[] = [];
   if (state.temporal) lines.push(`export TEMPORAL_ADDRESS=${q(state.temporal.address)}`, `export TEMPORAL_NAMESPACE=${q(state.temporal.namespace)}`);
+  if (state.temporal?.uiUrl) lines.push(`export SEAMFLOW_TEMPORAL_UI_URL=${q(state.temporal.uiUrl)}`);
   if (state.s3) {
     const { readCredentials } = await import('../../infra/stack/credentials.js');
     const creds = readCredentials(state.s3.identityFile);

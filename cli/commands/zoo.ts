@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ZooFileError, parseZoo, planZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../../infra/zoo/index.js';
-import { usage } from '../flags.js';
+import { ZooFileError, ZooOverrideError, overrideZoo, parseZoo, planZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../../infra/zoo/index.js';
+import { intFlag, usage } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Re-engineer a zoo (models x target problems from a zoo file) as one durable run with a leaderboard';
 
-const HELP = `Usage: seamflow zoo run ZOO.json [--detach] [--run-id ID]
+const HELP = `Usage: seamflow zoo run ZOO.json [--detach] [--run-id ID] [--epochs N] [--concurrency N]
        seamflow zoo validate ZOO.json
 
   run        start zooWorkflow: one reengineer run per model x target, at most
@@ -18,6 +17,8 @@ const HELP = `Usage: seamflow zoo run ZOO.json [--detach] [--run-id ID]
   --detach   submit and return the run id (with no TEMPORAL_ADDRESS the embedded
              server needs \`seamflow stack up\` and \`seamflow worker\` to keep running it)
   --run-id   name the zoo run (default zoo-<name>-<time>-<random>)
+  --epochs N, --concurrency N
+             override the file's epochs (every model) and concurrency for this run
 
 The file format is documented in examples/README.md (example: examples/zoo.json).`;
 
@@ -43,7 +44,13 @@ export async function run(argv: string[]): Promise<number> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { detach: { type: 'boolean' }, 'run-id': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        detach: { type: 'boolean' },
+        'run-id': { type: 'string' },
+        epochs: { type: 'string' },
+        concurrency: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
   const { values, positionals } = parsed;
@@ -55,7 +62,14 @@ export async function run(argv: string[]): Promise<number> {
   if (sub !== 'run' && sub !== 'validate') throw new UsageError(sub ? `unknown subcommand "${sub}" (run | validate)` : 'give a subcommand: run | validate (see --help)');
   if (!file) throw new UsageError(`give the zoo file: seamflow zoo ${sub} ZOO.json`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const zoo = await readZooFile(file);
+  const overrides = { epochs: intFlag('epochs', values.epochs, 1), concurrency: intFlag('concurrency', values.concurrency, 1) };
+  let zoo: ZooSpec;
+  try {
+    zoo = overrideZoo(await readZooFile(file), overrides);
+  } catch (err) {
+    if (err instanceof ZooOverrideError) throw new UsageError(`--${err.message}`);
+    throw err;
+  }
   const jobs = planZoo(zoo);
   if (sub === 'validate') {
     console.log(`${file}: zoo "${zoo.name}" is valid: ${zoo.models.length} model(s), ${zoo.targets.length} target(s), ${jobs.length} run(s), concurrency ${zoo.concurrency}`);
@@ -64,13 +78,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const { openRunSession } = await import('../run-session.js');
-  const { zooWorkflow } = await import('../../workflows/zoo-workflow.js');
-  const { WORKFLOW_QUEUE } = await import('../../workflows/task-queues.js');
+  const { startZooRun, ZooRunExistsError } = await import('../../infra/temporal/start-zoo.js');
   const session = await openRunSession({ withWorkers: !values.detach });
   try {
-    const client = session.temporal.client;
-    const runId = values['run-id'] ?? `zoo-${zoo.name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-    const handle = await client.workflow.start(zooWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: runId, args: [zoo] });
+    const handle = await startZooRun(session.temporal.client, zoo, values['run-id']).catch((err: unknown) => {
+      throw err instanceof ZooRunExistsError ? new UsageError(`${err.message} (choose another --run-id)`) : err;
+    });
+    const runId = handle.workflowId;
     console.log(`zoo run ${runId}: ${jobs.length} run(s), at most ${zoo.concurrency} at once, on Temporal ${session.temporal.address}${session.temporal.embedded ? ' (embedded)' : ''}`);
     if (values.detach) {
       console.log(`its runs are ${runId}--<model>--<target>; the leaderboard lands at zoos/${runId}/leaderboard.md`);

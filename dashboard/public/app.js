@@ -548,8 +548,16 @@ async function comparePage() {
 }
 
 // ---------- schedules page ----------
+// A valid zoo document to edit (the format of examples/zoo.json), for the schedule and start-zoo forms.
 const ZOO_TEMPLATE = JSON.stringify(
-  { name: 'nightly', models: [{ name: 'my-model', path: '/path/to/model', dataset: 'cifar10:/data/cifar10' }], targets: [{ name: 'class-1', mode: 'binary', classes: [1] }], settings: { epochs: 10 }, concurrency: 1 },
+  {
+    name: 'nightly',
+    datasets: { cifar10: 'cifar10:/data/cifar10' },
+    models: [{ name: 'my-model', path: '/path/to/model', dataset: 'cifar10' }],
+    targets: [{ name: 'class-1', mode: 'binary', classes: [1] }],
+    settings: { epochs: 10 },
+    concurrency: 1,
+  },
   null,
   2,
 );
@@ -631,6 +639,40 @@ async function zoosPage() {
   }
   await refresh();
   setInterval(() => refresh().catch((e) => flash(e.message)), 5000);
+  await startZooForm();
+}
+
+/** The "start a zoo run" form: the dashboard's --zoo file or a pasted zoo document; lands on the new zoo's page. */
+async function startZooForm() {
+  const form = $('#zoo-form');
+  const f = form.elements;
+  const { zoo } = await api('/api/models');
+  if (zoo) $('#zoo-source-file').textContent = `the dashboard's zoo file: ${zoo.name}`;
+  else $('#zoo-source-file').remove(); // started without --zoo FILE: a document is the only source
+  f.source.value = zoo ? 'file' : 'document';
+  f.zoo.value = ZOO_TEMPLATE;
+  const showDocument = () => ($('#zoo-document').hidden = f.source.value !== 'document');
+  f.source.addEventListener('change', showDocument);
+  showDocument();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    for (const i of form.querySelectorAll('.invalid')) i.classList.remove('invalid');
+    const body = {
+      zoo: f.source.value === 'document' ? f.zoo.value : undefined,
+      runId: f.runId.value.trim() || undefined,
+      epochs: f.epochs.value || undefined,
+      concurrency: f.concurrency.value || undefined,
+    };
+    $('#start-zoo').disabled = true;
+    try {
+      const started = await api('/api/zoos', { method: 'POST', body });
+      location.href = `/zoo?id=${encodeURIComponent(started.id)}`;
+    } catch (err) {
+      if (err.body?.field) form.querySelector(`[name="${CSS.escape(err.body.field)}"]`)?.classList.add('invalid');
+      flash(err.message);
+      $('#start-zoo').disabled = false;
+    }
+  });
 }
 
 async function zooPage() {

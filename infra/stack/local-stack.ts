@@ -14,6 +14,8 @@ export interface LocalStackOptions {
   bucket?: string;
   /** Temporal state in memory only (tests); S3 data always goes to disk. */
   ephemeral?: boolean;
+  /** Serve Temporal's Web UI on a free loopback port (default true). */
+  temporalUi?: boolean;
   timeoutMs?: number;
   /**
    * If a healthy stack (e.g. from `seamflow stack up`) already runs in this
@@ -34,6 +36,8 @@ export interface LocalS3 {
 export interface LocalStack {
   dir: string;
   temporalAddress?: string;
+  /** Temporal Web UI base URL (http://127.0.0.1:P), when the server serves one. */
+  temporalUiUrl?: string;
   namespace: string;
   s3?: LocalS3;
   /** False when this handle reuses a stack someone else started. */
@@ -51,6 +55,7 @@ function handleFor(dir: string, state: StackState, owned: boolean, stop: () => P
   return {
     dir,
     temporalAddress: state.temporal?.address,
+    temporalUiUrl: state.temporal?.uiUrl,
     namespace: state.temporal?.namespace ?? 'default',
     s3: state.s3 && {
       endpoint: state.s3.endpoint,
@@ -122,6 +127,7 @@ async function start(opts: LocalStackOptions): Promise<LocalStack> {
     namespace: opts.namespace,
     bucket: opts.bucket,
     ephemeral: opts.ephemeral,
+    temporalUi: opts.temporalUi,
     timeoutMs: opts.timeoutMs ?? 60_000,
   });
 

@@ -65,6 +65,8 @@ export interface ServiceStatus {
   /** true, or why the health request failed. */
   health: true | string;
   logFile: string;
+  /** Temporal's Web UI base URL, when its dev server serves one. */
+  ui?: string;
 }
 
 export async function stackStatus(dir: string): Promise<{ state?: StackState; services: ServiceStatus[] }> {
@@ -81,6 +83,7 @@ export async function stackStatus(dir: string): Promise<{ state?: StackState; se
       running: live.temporal,
       health: live.temporal ? (health.temporal ?? 'not probed') : 'process not running',
       logFile: state.temporal.logFile,
+      ...(state.temporal.uiUrl ? { ui: state.temporal.uiUrl } : {}),
     });
   }
   if (state.s3) {

@@ -7,7 +7,7 @@ import { localS3Client, probeS3, removeSeaweedSockets, S3_REGION, s3Endpoint, se
 import { launchServer, ServerStartError } from './server-launch.js';
 import { stackLayout } from './stack-layout.js';
 import { type ServiceName, type StackState, writeState } from './state-file.js';
-import { probeTemporal, temporalAddress, temporalServerSpec } from './temporal-server.js';
+import { probeTemporal, temporalAddress, temporalServerSpec, temporalUiUrl } from './temporal-server.js';
 
 export interface LaunchOptions {
   dir: string;
@@ -20,6 +20,8 @@ export interface LaunchOptions {
   bucket?: string;
   /** Keep Temporal's state in memory only (tests). */
   ephemeral?: boolean;
+  /** Serve Temporal's Web UI on a free loopback port (default true; the test helper turns it off unless asked). */
+  temporalUi?: boolean;
   preferredPorts?: { temporal?: number; s3?: number };
   timeoutMs: number;
 }
@@ -48,6 +50,7 @@ export async function launchStack(opts: LaunchOptions): Promise<Launched> {
           dbFile: opts.ephemeral ? undefined : L.temporalDb,
           preferredGrpcPort: opts.preferredPorts?.temporal,
           namespace,
+          ui: opts.temporalUi ?? true,
         });
         return launchServer(spec, { leash, timeoutMs: opts.timeoutMs });
       })()
@@ -94,6 +97,7 @@ export async function launchStack(opts: LaunchOptions): Promise<Launched> {
             address: temporalAddress(temporal.ports),
             namespace,
             dbFile: opts.ephemeral ? undefined : L.temporalDb,
+            uiUrl: temporalUiUrl(temporal.ports),
           }
         : undefined,
     s3:

@@ -23,7 +23,8 @@ export const stackStateSchema = z.object({
   mode: z.enum(['detached', 'embedded']),
   ownerPid: z.number().int().positive(),
   startedAt: z.string(),
-  temporal: service.extend({ address: z.string(), namespace: z.string(), dbFile: z.string().optional() }).optional(),
+  // uiUrl: the dev server's Web UI (absent when started headless, and in state files from before it existed).
+  temporal: service.extend({ address: z.string(), namespace: z.string(), dbFile: z.string().optional(), uiUrl: z.string().optional() }).optional(),
   s3: service
     .extend({ endpoint: z.string(), region: z.string(), accessKey: z.string(), identityFile: z.string(), bucket: z.string().optional() })
     .optional(),

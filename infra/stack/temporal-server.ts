@@ -3,7 +3,10 @@ import { freePorts, LOOPBACK } from './ports.js';
 import { serverEnv } from './server-env.js';
 import type { ServerSpec } from './server-launch.js';
 
-/** Ports the dev server opens that we choose (its internal history/matching/worker services pick their own, on loopback). */
+/**
+ * Ports the dev server opens that we choose (its internal history/matching/worker
+ * services pick their own, on loopback). `ui` only when the Web UI is on.
+ */
 export interface TemporalPorts extends Record<string, number> {
   grpc: number;
   http: number;
@@ -17,10 +20,24 @@ export interface TemporalServerOptions {
   dbFile?: string;
   preferredGrpcPort?: number;
   namespace?: string;
+  /** Serve the Temporal Web UI on a free loopback port (else --headless). */
+  ui?: boolean;
 }
 
 export function temporalAddress(ports: { grpc: number }): string {
   return `${LOOPBACK}:${ports.grpc}`;
+}
+
+/** The Web UI's base URL, when the server was started with one. */
+export function temporalUiUrl(ports: Record<string, number>): string | undefined {
+  return ports.ui === undefined ? undefined : `http://${LOOPBACK}:${ports.ui}`;
+}
+
+/** The UI's page answers 200: the link we hand out really opens. */
+export async function probeTemporalUi(url: string, timeoutMs = 3000): Promise<void> {
+  const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(timeoutMs) });
+  await res.body?.cancel();
+  if (res.status !== 200) throw new Error(`Temporal Web UI at ${url}: HTTP ${res.status}`);
 }
 
 /** A real round trip: system info plus the namespace workers will poll. */
@@ -41,13 +58,16 @@ export function temporalServerSpec(opts: TemporalServerOptions): ServerSpec<Temp
     logFile: opts.logFile,
     env: serverEnv(),
     async allocatePorts(first) {
-      const [grpc, http, metrics] = await freePorts(3, first ? [opts.preferredGrpcPort] : []);
-      return { grpc: grpc!, http: http!, metrics: metrics! };
+      // The UI port is chosen free like the others (the CLI's default, gRPC + 1000, may be taken).
+      const [grpc, http, metrics, ui] = await freePorts(opts.ui ? 4 : 3, first ? [opts.preferredGrpcPort] : []);
+      return { grpc: grpc!, http: http!, metrics: metrics!, ...(opts.ui ? { ui: ui! } : {}) };
     },
     args: (p) => [
       'server',
       'start-dev',
-      '--headless',
+      // --ui-ip: the UI would otherwise follow --ip, but say it: loopback only, whatever the defaults become.
+      // No news fetch: the UI would call out to the internet for its newsfeed.
+      ...(p.ui === undefined ? ['--headless'] : ['--ui-port', String(p.ui), '--ui-ip', LOOPBACK, '--ui-disable-news-fetch']),
       '--ip',
       LOOPBACK,
       '--port',
@@ -67,6 +87,10 @@ export function temporalServerSpec(opts: TemporalServerOptions): ServerSpec<Temp
       '--color',
       'never',
     ],
-    probe: (p) => probeTemporal(temporalAddress(p), opts.namespace),
+    async probe(p) {
+      await probeTemporal(temporalAddress(p), opts.namespace);
+      const ui = temporalUiUrl(p);
+      if (ui) await probeTemporalUi(ui);
+    },
   };
 }

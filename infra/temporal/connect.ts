@@ -16,6 +16,11 @@ export interface TemporalSession {
   address: string;
   namespace: string;
   embedded: boolean;
+  /**
+   * Temporal Web UI base URL: the embedded dev server's own UI, or for a
+   * cluster SEAMFLOW_TEMPORAL_UI_URL (undefined when neither is known).
+   */
+  uiUrl?: string;
   client: Client;
   /** For workers in this process. */
   nativeConnection: NativeConnection;
@@ -27,6 +32,7 @@ export async function openTemporal(config: SeamflowConfig, opts: { ephemeral?: b
   let stack: LocalStack | undefined;
   let address = config.temporal.address;
   let namespace = config.temporal.namespace;
+  let uiUrl = config.temporal.uiUrl;
   if (!address) {
     stack = await startLocalStack({
       dataDir: config.dataDir,
@@ -38,7 +44,11 @@ export async function openTemporal(config: SeamflowConfig, opts: { ephemeral?: b
     });
     address = stack.temporalAddress!;
     namespace = stack.namespace;
-    log.info(`embedded Temporal dev server at ${address} (${stack.owned ? 'started for this command' : 'reused from `seamflow stack up`'})`);
+    // The config's UI belongs to TEMPORAL_ADDRESS, which is unset here: the dev server's own UI (if it serves one) is the one.
+    uiUrl = stack.temporalUiUrl;
+    log.info(
+      `embedded Temporal dev server at ${address} (${stack.owned ? 'started for this command' : 'reused from `seamflow stack up`'})${uiUrl ? `, Web UI ${uiUrl}` : ''}`,
+    );
   }
   try {
     const connection = await Connection.connect({ address });
@@ -48,6 +58,7 @@ export async function openTemporal(config: SeamflowConfig, opts: { ephemeral?: b
       address,
       namespace,
       embedded: Boolean(stack),
+      uiUrl,
       client,
       nativeConnection,
       async close() {

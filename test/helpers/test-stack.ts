@@ -8,13 +8,14 @@ export interface TestStack extends LocalStack {
 
 /**
  * Real servers for one test file, in a throw-away folder, owned by the test
- * process (they die with it). Temporal keeps its state in memory.
+ * process (they die with it). Temporal keeps its state in memory and serves
+ * no Web UI unless a test asks for it (`temporalUi: true`).
  */
 export async function startTestStack(opts: Omit<LocalStackOptions, 'dataDir'> = {}): Promise<TestStack> {
   const dir = tempDir('seamflow-stack-');
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ ephemeral: true, timeoutMs: 90_000, ...opts, dataDir: dir.path });
+    stack = await startLocalStack({ ephemeral: true, timeoutMs: 90_000, temporalUi: false, ...opts, dataDir: dir.path });
   } catch (err) {
     dir.remove();
     throw err;
