@@ -13,13 +13,14 @@ import { resultBaseName, writeResults } from './lib/result-files.js';
 import type { Suite } from './lib/suite.js';
 
 async function suites(): Promise<Suite[]> {
-  const [{ backendSuite }, { reengineerSuite }, { exportSuite }, { orchestrationSuite }] = await Promise.all([
+  const [{ backendSuite }, { reengineerSuite }, { exportSuite }, { orchestrationSuite }, { defectSuite }] = await Promise.all([
     import('./suites/backend.js'),
     import('./suites/reengineer.js'),
     import('./suites/export.js'),
     import('./suites/orchestration.js'),
+    import('./suites/defect.js'),
   ]);
-  return [backendSuite, reengineerSuite, exportSuite, orchestrationSuite];
+  return [backendSuite, reengineerSuite, exportSuite, orchestrationSuite, defectSuite];
 }
 
 function help(all: Suite[]): string {
@@ -31,6 +32,9 @@ function help(all: Suite[]): string {
     'reengineer: --epochs N --targets 0,1,... --multiclass 3,5|none --limit N --granularity weight|filter',
     'export:     --epochs N --targets 0,1 --limit N (a real filter search; --quick adds random filter masks)',
     'orchestration: --limit N --epochs N --repeats N',
+    'defect:     --targets 0,1|0,8|0,2,9 --attack pgd|backdoor|both --epochs N --limit N|all --prune-threshold T',
+    '            --search-epochs N --pgd-steps N --teacher-epochs N --teacher-limit N|all --seed S',
+    '            (backdoor tasks must contain class 0, the trigger\'s; the trained teacher is cached in bench/tmp/)',
   ].join('\n');
 }
 

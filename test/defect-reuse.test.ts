@@ -64,6 +64,19 @@ describe('defect inheritance on a tiny backdoored teacher', () => {
     expect(report.attack.dir).toBeLessThanOrEqual(100);
   });
 
+  it('computes the PGD inputs once when evaluations share a cache', async () => {
+    const cache = new Map<string, Float32Array>();
+    let attacked = 0;
+    const hooks = { onAttackProgress: () => void attacked++ };
+    const first = await evaluateDefect({ ...job('standard', 'pgd'), adversarialCache: cache }, hooks);
+    const calls = attacked;
+    const again = await evaluateDefect({ ...job('standard', 'pgd'), adversarialCache: cache }, hooks);
+    expect(calls).toBeGreaterThan(0);
+    expect(attacked).toBe(calls);
+    expect(cache.size).toBe(1);
+    expect(again.report.attack).toEqual(first.report.attack);
+  });
+
   it('tops a short search up to the threshold by removing the lowest scores', () => {
     const specs = [{ node: 'a', role: 'kernel' as const, shape: [4], kernelShape: [4], hasBias: false, paramsPerScore: 1 }];
     const set: MaskSet = { granularity: 'weight', specs, masks: [Uint8Array.from([1, 1, 1, 0])] };

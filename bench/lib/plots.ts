@@ -28,14 +28,17 @@ export function groupedBars(opts: {
   xTitle?: string;
   rule?: { value: number; label: string };
   width?: number;
+  /** Order of the series within a group and in the legend (default: alphabetical). */
+  seriesOrder?: string[];
 }): vl.TopLevelSpec {
+  const order = opts.seriesOrder ? { sort: opts.seriesOrder } : {};
   const bars = {
     mark: { type: 'bar' as const },
     encoding: {
       x: { field: opts.x, type: 'nominal' as const, title: opts.xTitle ?? opts.x, sort: null },
-      xOffset: { field: opts.series, type: 'nominal' as const },
+      xOffset: { field: opts.series, type: 'nominal' as const, ...order },
       y: { field: opts.y, type: 'quantitative' as const, title: opts.yTitle },
-      color: { field: opts.series, type: 'nominal' as const, title: null },
+      color: { field: opts.series, type: 'nominal' as const, title: null, ...order },
     },
   };
   const layers: object[] = [bars];

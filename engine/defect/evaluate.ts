@@ -35,6 +35,12 @@ export interface DefectJob {
   attack: AttackKind;
   reuse: ReuseSettings;
   pgd?: Partial<PgdSettings>;
+  /**
+   * PGD inputs depend only on the teacher, the test split and the PGD
+   * settings, not on the reuse method: pass one map to several evaluations
+   * (standard, then seam) to compute them once.
+   */
+  adversarialCache?: Map<string, Float32Array>;
 }
 
 export interface DefectReport {
@@ -151,7 +157,12 @@ export async function evaluateDefectOn(input: DefectInput, hooks: DefectHooks = 
     pgdSettings = { ...PGD_DEFAULTS, seed: input.reuse.seed, ...input.pgd };
     const params = prepareParams(teacher);
     try {
-      const adv = await pgdAttack(teacher, params, test, pgdSettings, hooks.onAttackProgress);
+      const key = JSON.stringify({ teacher: job.teacher, spec, limit: job.limit ?? null, mode, classes: job.classes, seed: job.reuse.seed, pgd: pgdSettings });
+      let adv = job.adversarialCache?.get(key);
+      if (!adv) {
+        adv = await pgdAttack(teacher, params, test, pgdSettings, hooks.onAttackProgress);
+        job.adversarialCache?.set(key, adv);
+      }
       const advPred = await predictClasses(student, { ...test, images: adv });
       const d = defectInheritanceRate(cleanPred, advPred, test.labels);
       attack = {
