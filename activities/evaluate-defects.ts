@@ -76,6 +76,8 @@ async function measureBoth(
   const { graph, meta } = await loadModelFromStore(store, input.modelKey);
   const problem = await getPlain<TargetProblem>(store, input.problemKey);
   const { classNames } = await readProblemMeta(store, input.problemKey);
+  // Both students are attacked with the same PGD inputs (they depend on the teacher only).
+  const adversarialCache = new Map<string, Float32Array>();
 
   const measure = async (method: ReuseMethod): Promise<DefectReport> => {
     if (await store.stat(keys[method])) return getJson<DefectReport>(store, keys[method]);
@@ -96,6 +98,7 @@ async function measureBoth(
         pgd: pgdSettingsFor(d),
         testLimit: d.limit,
         source: { teacher: input.modelKey, data: input.problemKey, limit: null },
+        adversarialCache,
       },
       hooks,
     );

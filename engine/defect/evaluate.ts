@@ -87,6 +87,8 @@ export interface DefectInput {
   source: { teacher: string; data: string; limit: number | null };
   /** performance.now() when the caller started loading, so the report's load time includes it. */
   startedAt?: number;
+  /** See DefectJob.adversarialCache: one map across methods computes the PGD inputs once. */
+  adversarialCache?: Map<string, Float32Array>;
 }
 
 export async function evaluateDefect(job: DefectJob, hooks: DefectHooks = {}): Promise<{ report: DefectReport; student: Graph }> {
@@ -100,7 +102,7 @@ export async function evaluateDefect(job: DefectJob, hooks: DefectHooks = {}): P
   const mode: TargetMode = job.mode ?? (job.classes.length === 1 ? 'binary' : 'multiclass');
   const problem = makeTargetProblem(ds, { mode, classes: job.classes, seed: job.reuse.seed });
   return evaluateDefectOn(
-    { teacher, meta, problem, classNames: ds.classNames, attack: job.attack, reuse: job.reuse, pgd: job.pgd, source: { teacher: job.teacher, data: spec, limit: job.limit ?? null }, startedAt },
+    { teacher, meta, problem, classNames: ds.classNames, attack: job.attack, reuse: job.reuse, pgd: job.pgd, source: { teacher: job.teacher, data: spec, limit: job.limit ?? null }, startedAt, adversarialCache: job.adversarialCache },
     hooks,
   );
 }
@@ -157,11 +159,11 @@ export async function evaluateDefectOn(input: DefectInput, hooks: DefectHooks = 
     pgdSettings = { ...PGD_DEFAULTS, seed: input.reuse.seed, ...input.pgd };
     const params = prepareParams(teacher);
     try {
-      const key = JSON.stringify({ teacher: job.teacher, spec, limit: job.limit ?? null, mode, classes: job.classes, seed: job.reuse.seed, pgd: pgdSettings });
-      let adv = job.adversarialCache?.get(key);
+      const key = JSON.stringify({ source, testLimit: input.testLimit ?? null, mode, classes, pgd: pgdSettings });
+      let adv = input.adversarialCache?.get(key);
       if (!adv) {
         adv = await pgdAttack(teacher, params, test, pgdSettings, hooks.onAttackProgress);
-        job.adversarialCache?.set(key, adv);
+        input.adversarialCache?.set(key, adv);
       }
       const advPred = await predictClasses(student, { ...test, images: adv });
       const d = defectInheritanceRate(cleanPred, advPred, test.labels);
