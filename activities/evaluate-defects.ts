@@ -49,11 +49,13 @@ export async function evaluateDefects(store: ArtifactStore, input: EvaluateDefec
     return { ...done.comparison, defectsKey: keys.result, cached: true };
   }
   const ctx = Context.current();
-  let last: DefectsHeartbeat = { method: 'standard', phase: 'load', done: 0, total: 0 };
-  const beat = (hb: DefectsHeartbeat) => {
+  let last: DefectsHeartbeat = { method: 'standard', phase: 'load', done: 0, total: 0, seconds: 0 };
+  let phaseStarted = performance.now();
+  const beat = (hb: Omit<DefectsHeartbeat, 'seconds'>) => {
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new CancelledFailure('evaluateDefects cancelled');
-    last = hb;
-    ctx.heartbeat(hb);
+    if (hb.method !== last.method || hb.phase !== last.phase) phaseStarted = performance.now();
+    last = { ...hb, seconds: (performance.now() - phaseStarted) / 1000 };
+    ctx.heartbeat(last);
   };
   // Phases without a progress hook (a PGD batch, scoring a large test split) still yield every
   // step: a timer repeats the last heartbeat there, so a short heartbeat timeout stays safe.
@@ -65,11 +67,13 @@ export async function evaluateDefects(store: ArtifactStore, input: EvaluateDefec
   }
 }
 
+type Beat = (hb: Omit<DefectsHeartbeat, 'seconds'>) => void;
+
 async function measureBoth(
   store: ArtifactStore,
   input: EvaluateDefectsInput,
   keys: ReturnType<typeof defectsKeys>,
-  beat: (hb: DefectsHeartbeat) => void,
+  beat: Beat,
 ): Promise<DefectsOutcome> {
   const d = input.defects;
   const lineage = { runId: input.runId, stage: 'evaluateDefects', inputs: { model: input.modelKey, problem: input.problemKey } };
@@ -84,7 +88,8 @@ async function measureBoth(
     beat({ method, phase: 'load', done: 0, total: 0 });
     const hooks: DefectHooks = {
       onPhase: (phase) => beat({ method, phase, done: 0, total: 0 }),
-      onStep: (stage, done, total) => beat({ method, phase: stage, done, total }),
+      onStage: (stage) => beat({ method, phase: stage, done: 0, total: 0 }),
+      onStep: (stage, done, total, note) => beat({ method, phase: stage, done, total, note }),
       onAttackProgress: (done, total) => beat({ method, phase: 'attack', done, total }),
     };
     const { report } = await evaluateDefectOn(

@@ -1,4 +1,5 @@
 import type { ArtifactStore } from '../infra/artifacts/index.js';
+import { checkDefectRequest, type CheckDefectRequestInput } from './check-defect-request.js';
 import { evaluateOriginal, evaluateReengineered } from './evaluate.js';
 import { evaluateDefects, type EvaluateDefectsInput } from './evaluate-defects.js';
 import { exportModel } from './export-model.js';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     registerModel: instrument('registerModel', (input: { runId: string; model: string }) => registerModelFolder(store, input.model)),
     sampleDataset: instrument('sampleDataset', (input: SampleDatasetInput) => sampleDataset(store, input)),
+    checkDefectRequest: instrument('checkDefectRequest', (input: CheckDefectRequestInput) => checkDefectRequest(store, input), (i) => i.modelKey),
     evaluateOriginal: instrument(
       'evaluateOriginal',
       (input: { runId: string; modelKey: string; problemKey: string }) => evaluateOriginal(store, input),

@@ -14,7 +14,7 @@ import type { Graph } from '../engine/graph/types.js';
 import { readTrainedMeta } from '../engine/train/source-model.js';
 import { logger } from '../infra/log.js';
 import type { DefectSettings } from '../workflows/types.js';
-import { createProgressBar, type ProgressBar } from './progress.js';
+import { createDefectsBars } from './defects-progress.js';
 
 export async function measureDefectsDirect(a: {
   graph: Graph;
@@ -32,16 +32,7 @@ export async function measureDefectsDirect(a: {
   const reports = {} as Record<ReuseMethod, DefectReport>;
   for (const method of ['standard', 'seam'] as const) {
     log.info(`defect inheritance: ${method} reuse, ${a.settings.attack} attack`);
-    let bar: ProgressBar | undefined;
-    let barStage = '';
-    const step = (stage: string, done: number, total: number) => {
-      if (barStage !== stage) {
-        bar?.finish();
-        bar = createProgressBar(`${method} ${stage}`, total);
-        barStage = stage;
-      }
-      bar!.update(done);
-    };
+    const bars = createDefectsBars();
     const { report } = await evaluateDefectOn(
       {
         teacher: a.graph,
@@ -54,9 +45,12 @@ export async function measureDefectsDirect(a: {
         testLimit: a.settings.limit,
         source: { teacher: a.modelDir, data: a.dataSpec, limit: a.limit },
       },
-      { onStep: (stage, done, total) => step(stage, done, total), onAttackProgress: (done, total) => step('attack', done, total) },
+      {
+        onStep: (phase, done, total, note) => bars.update({ method, phase, done, total, note }),
+        onAttackProgress: (done, total) => bars.update({ method, phase: 'attack', done, total }),
+      },
     );
-    bar?.finish();
+    bars.finish();
     reports[method] = report;
   }
   await mkdir(path.join(a.outDir, 'defects'), { recursive: true });

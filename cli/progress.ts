@@ -12,13 +12,14 @@ export interface ProgressBar {
 export function createProgressBar(
   label: string,
   total: number,
-  opts: { stream?: NodeJS.WriteStream; logEveryMs?: number; width?: number } = {},
+  /** startedAt (Date.now() ms): when the work began, for a bar that joins it midway (its ETA needs the whole elapsed time). */
+  opts: { stream?: NodeJS.WriteStream; logEveryMs?: number; width?: number; startedAt?: number } = {},
 ): ProgressBar {
   const stream = opts.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY);
   const logEveryMs = opts.logEveryMs ?? 5000;
   const width = opts.width ?? 28;
-  const started = Date.now();
+  const started = opts.startedAt ?? Date.now();
   let lastPrint = 0;
   let lastLine = '';
 

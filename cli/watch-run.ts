@@ -1,13 +1,30 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { RunProgress, SearchHeartbeat } from '../workflows/types.js';
+import type { DefectsHeartbeat, RunProgress, SearchHeartbeat } from '../workflows/types.js';
+import { createDefectsBars, type DefectsBars } from './defects-progress.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 
-/** The latest heartbeat of a run's search, read from Temporal's pending-activity view. */
-export async function searchHeartbeat(handle: WorkflowHandle): Promise<SearchHeartbeat | undefined> {
+/** The latest heartbeats of a run's long activities, read from Temporal's pending-activity view (one describe()). */
+export interface LiveHeartbeats {
+  search?: SearchHeartbeat;
+  defects?: DefectsHeartbeat;
+}
+
+const HEARTBEATING: Record<keyof LiveHeartbeats, string> = { search: 'searchMasks', defects: 'evaluateDefects' };
+
+export async function liveHeartbeats(handle: WorkflowHandle): Promise<LiveHeartbeats> {
   const d = await handle.describe();
-  const pending = (d.raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'searchMasks');
-  const data = pending?.heartbeatDetails?.payloads?.[0]?.data;
-  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as SearchHeartbeat) : undefined;
+  const out: LiveHeartbeats = {};
+  for (const [field, activity] of Object.entries(HEARTBEATING) as [keyof LiveHeartbeats, string][]) {
+    const pending = (d.raw.pendingActivities ?? []).find((a) => a.activityType?.name === activity);
+    const data = pending?.heartbeatDetails?.payloads?.[0]?.data;
+    if (data) out[field] = JSON.parse(Buffer.from(data).toString('utf8'));
+  }
+  return out;
+}
+
+/** The latest heartbeat of a run's search. */
+export async function searchHeartbeat(handle: WorkflowHandle): Promise<SearchHeartbeat | undefined> {
+  return (await liveHeartbeats(handle)).search;
 }
 
 export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress | undefined> {
@@ -19,13 +36,15 @@ export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress
 }
 
 /**
- * Follows a run until it closes: one line per finished stage, and a progress
- * bar over the search's epochs and steps fed by its heartbeats.
+ * Follows a run until it closes: one line per finished stage, a progress bar
+ * over the search's epochs and steps and one per defect-evaluation phase,
+ * fed by their heartbeats.
  */
 export async function watchRun(client: Client, workflowId: string, opts: { pollMs?: number } = {}): Promise<void> {
   const handle = client.workflow.getHandle(workflowId);
   const reported = new Set<string>();
   let bar: ProgressBar | undefined;
+  let defectBars: DefectsBars | undefined;
   const closed = handle.result().then(
     () => undefined,
     () => undefined,
@@ -38,6 +57,7 @@ export async function watchRun(client: Client, workflowId: string, opts: { pollM
       if ((s.status === 'done' || s.status === 'failed') && !reported.has(s.stage)) {
         reported.add(s.stage);
         if (s.stage === 'searchMasks') bar?.finish();
+        if (s.stage === 'evaluateDefects') defectBars?.finish();
         const summary = Object.entries(s.summary ?? {})
           .filter(([k]) => !k.endsWith('Key'))
           .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : v}`)
@@ -45,16 +65,23 @@ export async function watchRun(client: Client, workflowId: string, opts: { pollM
         process.stderr.write(`stage ${s.stage}: ${s.status}${s.cached ? ' (cached)' : ''} ${summary}\n`);
       }
     }
-    const searching = progress?.stages.find((s) => s.stage === 'searchMasks')?.status === 'running';
-    if (searching) {
-      const hb = await searchHeartbeat(handle).catch(() => undefined);
+    const running = (stage: string) => progress?.stages.find((s) => s.stage === stage)?.status === 'running';
+    if (running('searchMasks') || running('evaluateDefects')) {
+      const live = await liveHeartbeats(handle).catch((): LiveHeartbeats => ({}));
+      const hb = live.search;
       if (hb && hb.steps > 0) {
         bar ??= createProgressBar('search', hb.epochs * hb.steps);
         bar.setTotal(hb.epochs * hb.steps);
         bar.update(hb.epoch * hb.steps + hb.step, `epoch ${hb.epoch + 1}/${hb.epochs} loss ${hb.loss.toFixed(4)} wrr ${(hb.wrr * 100).toFixed(2)}%`);
       }
+      if (live.defects) (defectBars ??= createDefectsBars()).update(live.defects);
     }
-    if (finished) return;
+    if (finished) {
+      // The client's own error only says the workflow failed; the run's progress names the cause.
+      const last = await queryProgress(handle);
+      if (last?.error) process.stderr.write(`run ${last.status}: ${last.error}\n`);
+      return;
+    }
     await Promise.race([closed, new Promise((r) => setTimeout(r, opts.pollMs ?? 1000))]);
   }
 }

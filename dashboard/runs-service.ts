@@ -1,16 +1,18 @@
 /**
  * What the API does with runs, over the Temporal client and the artifact
- * store: list (visibility), detail (progress query + the search's live
- * heartbeat), start, cancel, resume, report and artifact lookup. No compute.
+ * store: list (visibility), detail (progress query + the live heartbeats of
+ * the search and the defect evaluation), start, cancel, resume, report and
+ * artifact lookup. No compute.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { queryProgress, searchHeartbeat } from '../cli/watch-run.js';
+import { defectsEtaSeconds, defectsFraction } from '../cli/defects-progress.js';
+import { liveHeartbeats, queryProgress } from '../cli/watch-run.js';
 import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
-import type { ReengineerSpec, RunProgress, SearchHeartbeat } from '../workflows/types.js';
+import type { DefectsHeartbeat, ReengineerSpec, RunProgress, SearchHeartbeat } from '../workflows/types.js';
 import { ConflictError, NotFoundError } from './errors.js';
 
 export const RUN_QUERY = "WorkflowType = 'reengineerWorkflow'";
@@ -45,6 +47,13 @@ export interface LiveSearch extends Omit<SearchHeartbeat, 'checkpointKey'> {
   etaSeconds?: number;
 }
 
+export interface LiveDefects extends DefectsHeartbeat {
+  /** Fraction of the current phase done, 0..1; absent for a phase without countable steps. */
+  fraction?: number;
+  /** Seconds left in the current phase at its pace so far. */
+  etaSeconds?: number;
+}
+
 export interface RunDetail {
   id: string;
   type: string;
@@ -53,6 +62,8 @@ export interface RunDetail {
   closedAt?: string;
   progress?: RunProgress;
   search?: LiveSearch;
+  /** While evaluateDefects runs: which student and phase, how far. */
+  defects?: LiveDefects;
   spec?: ReengineerSpec;
   summary?: ReportSummary;
   /** True once the run has closed (the SSE stream ends). */
@@ -130,10 +141,13 @@ export class RunsService {
     }
     progress ??= desc.type === 'reengineerWorkflow' ? await queryProgress(handle) : undefined;
     let search: LiveSearch | undefined;
-    const searchStage = progress?.stages.find((s) => s.stage === 'searchMasks');
-    if (!closed && searchStage?.status === 'running') {
-      const hb = await searchHeartbeat(handle).catch(() => undefined);
-      if (hb) search = live(hb, searchStage.startedAt);
+    let defects: LiveDefects | undefined;
+    const running = (name: string) => progress?.stages.find((s) => s.stage === name && s.status === 'running');
+    const searchStage = running('searchMasks');
+    if (!closed && (searchStage || running('evaluateDefects'))) {
+      const hb = await liveHeartbeats(handle).catch(() => undefined);
+      if (hb?.search && searchStage) search = live(hb.search, searchStage.startedAt);
+      if (hb?.defects) defects = liveDefects(hb.defects);
     }
     const detail: RunDetail = {
       id,
@@ -143,6 +157,7 @@ export class RunsService {
       closedAt: desc.closeTime?.toISOString(),
       progress,
       search,
+      defects,
       spec: await this.specOf(handle).catch(() => undefined),
       closed,
     };
@@ -249,6 +264,10 @@ function live(hb: SearchHeartbeat, startedAt: string | undefined): LiveSearch {
   const etaSeconds = elapsed !== undefined && fraction > 0.005 ? (elapsed * (1 - fraction)) / fraction : undefined;
   const { checkpointKey: _ck, ...rest } = hb;
   return { ...rest, fraction, etaSeconds };
+}
+
+export function liveDefects(hb: DefectsHeartbeat): LiveDefects {
+  return { ...hb, fraction: defectsFraction(hb), etaSeconds: defectsEtaSeconds(hb) };
 }
 
 export function summarise(r: StoredReport): ReportSummary {

@@ -288,6 +288,32 @@ describe('dashboard API', () => {
     expect((await events('dash-run-cancel-resumed-1')).at(-1)!.data.status).toBe('cancelled');
   });
 
+  it('shows the defect stage live in the run detail: student, phase, progress, ETA of the phase', async () => {
+    // A one-epoch search, then a standard fine-tune long enough to watch (and cancel).
+    const started = await call('/api/runs', { method: 'POST', body: { ...runBody(), epochs: 1, runId: 'dash-run-defects', defects: { attack: 'pgd', epochs: 500 } } });
+    expect(started.status).toBe(201);
+    const seen = new Set<string>();
+    let live: any;
+    for (const t0 = Date.now(); Date.now() - t0 < 120_000 && !(live?.done > 0); await new Promise((r) => setTimeout(r, 200))) {
+      const d = (await call('/api/runs/dash-run-defects')).json;
+      expect(d.closed, JSON.stringify(d.progress)).toBe(false);
+      const stage = d.progress?.stages.find((x: { stage: string }) => x.stage === 'evaluateDefects');
+      if (d.defects) {
+        expect(stage.status).toBe('running'); // only while the stage runs
+        expect(d.search).toBeUndefined();
+        live = d.defects;
+        seen.add(`${live.method}/${live.phase}`);
+      }
+    }
+    expect(live).toMatchObject({ method: 'standard', phase: 'finetune', total: expect.any(Number), seconds: expect.any(Number), note: expect.stringMatching(/^loss \S+ acc \S+$/) });
+    expect(live.done).toBeGreaterThan(0);
+    expect(live.fraction).toBeCloseTo(live.done / live.total, 9);
+    expect(live.etaSeconds).toBeGreaterThan(0);
+    console.log(`defect phases seen live: ${[...seen].join(' ')}`);
+    expect((await call('/api/runs/dash-run-defects/cancel', { method: 'POST' })).status).toBe(202);
+    expect((await events('dash-run-defects')).at(-1)!.data.status).toBe('cancelled');
+  });
+
   it('creates, lists, pauses, unpauses and deletes zoo schedules; bad input names the field', async () => {
     const zoo = { name: 'dash-zoo', datasets: { syn: trained.spec }, models: [{ name: 'tiny', path: trained.dir, dataset: 'syn' }], targets: [{ name: 'one', mode: 'binary', classes: [1] }], settings: { epochs: 1, batchSize: 32 } };
     const badCron = await call('/api/schedules', { method: 'POST', body: { name: 'nightly', cron: 'every night', zoo } });

@@ -221,6 +221,26 @@ describe('dashboard in a browser', () => {
     expect(await page.isVisible('#schedules-empty')).toBe(true);
   });
 
+  it('shows the defect stage live on the run page: student, phase, bar and ETA', async () => {
+    const api = (p: string, body?: unknown) =>
+      fetch(new URL(p, dash.url), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    // A one-epoch search, then a standard fine-tune long enough to watch (cancelled below).
+    const started = await api('/api/runs', { model: trained.dir, data: trained.spec, classes: [1], head: 'sliced', epochs: 1, batchSize: 32, runId: 'browser-run-defects', defects: { attack: 'pgd', epochs: 500 } });
+    expect(started.status).toBe(201);
+    await page.goto(dash.url);
+    await page.evaluate(`sessionStorage.setItem('seamflow-api-token', ${JSON.stringify(TOKEN)})`);
+    await page.goto(new URL('/run?id=browser-run-defects', dash.url).href);
+    await page.waitForSelector('body[data-defects-phase="standard/finetune"]', { timeout: 120_000 });
+    await page.waitForFunction(`/left in this phase/.test(document.getElementById('defects-live-text').textContent)`, undefined, { timeout: 30_000 });
+    expect(await page.isVisible('#defects-live-section')).toBe(true);
+    expect(await page.textContent('#defects-live-text')).toMatch(/^standard reuse \(student 1 of 2\) · fine-tuning \d+\/\d+ · loss \S+ acc \S+ · about .+ left in this phase$/);
+    expect(Number.parseFloat((await page.getAttribute('#defects-bar', 'style'))!.replace(/^.*width:\s*/, ''))).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(OUT, 'dashboard-run-defects-live.png'), fullPage: true });
+    expect((await api('/api/runs/browser-run-defects/cancel')).status).toBe(202);
+    await page.waitForSelector('body[data-run-status="cancelled"]', { timeout: 60_000 });
+    expect(await page.isVisible('#defects-live-section')).toBe(false);
+  });
+
   it('starts a zoo run from the form, follows it live and shows per-target results as a table and grouped bars', async () => {
     await page.goto(new URL('/zoos', dash.url).href);
     await page.waitForSelector('body[data-ready="true"]');

@@ -59,6 +59,8 @@ describe('evaluateDefects activity', () => {
       expect(v).toBeLessThanOrEqual(100);
     }
     expect(out.seam.wrr).toBeLessThanOrEqual(0.5 + 1e-9);
+    for (const b of beats) expect(b.seconds).toBeGreaterThanOrEqual(0);
+    expect(beats.some((b) => b.phase === 'search' && /^wrr \S+ acc \S+$/.test(b.note ?? ''))).toBe(true);
     expect(new Set(beats.map((b) => `${b.method}:${b.phase}`))).toEqual(
       new Set(['standard:load', 'standard:reuse', 'standard:finetune', 'standard:evaluate', 'standard:attack', 'seam:load', 'seam:reuse', 'seam:head', 'seam:search', 'seam:retrain', 'seam:evaluate', 'seam:attack']),
     );
@@ -80,5 +82,20 @@ describe('evaluateDefects activity', () => {
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
     expect((err as ApplicationFailure).message).toMatch(/the trigger's class 0 is not among the target classes \[1, 2\]/);
     expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('checkDefectRequest refuses up front what evaluateDefects would refuse, with the same message; accepts what it can serve', async () => {
+    const check = (classes: number[], defects: DefectSettings = backdoor, mode: 'binary' | 'multiclass' = 'multiclass') =>
+      new MockActivityEnvironment().run(activities.checkDefectRequest, { runId: 'r', modelKey: model.modelKey, target: { mode, classes }, defects });
+    const err = await check([1, 2]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    expect((err as ApplicationFailure).message).toMatch(/the trigger's class 0 is not among the target classes \[1, 2\]/);
+    await expect(check([0, 1, 2])).resolves.toEqual({ attack: 'backdoor', triggerClass: 0 });
+    await expect(check([1], backdoor, 'binary')).resolves.toEqual({ attack: 'backdoor', triggerClass: 0 }); // binary: the trigger's class maps to "other"
+    await expect(check([1, 2], { ...backdoor, attack: 'pgd' })).resolves.toEqual({ attack: 'pgd' });
+    const bad = await check([0, 1], { ...backdoor, pruneThreshold: 1.5 }).catch((e: unknown) => e);
+    expect((bad as ApplicationFailure).nonRetryable).toBe(true);
+    expect((bad as ApplicationFailure).message).toMatch(/prune threshold must be in \(0, 1\)/);
   });
 });

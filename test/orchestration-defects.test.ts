@@ -86,13 +86,16 @@ describe('reengineerWorkflow with defect evaluation', () => {
     expect(stageOf(second, 'evaluateDefects').cached).toBe(true);
     expect((await reportOf(second)).defects).toEqual(d);
 
+    // The request was checked up front: right after the model and data, before the original is scored.
+    const order = ((await handle.fetchHistory()).events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(order.indexOf('checkDefectRequest')).toBe(order.indexOf('evaluateOriginal') - 1);
+
     // The recorded history replays with the current workflow code.
     const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
   });
 
-  it('fails at once, without retries, when asked for a backdoor the model does not have', async () => {
-    // Same run otherwise: every earlier stage comes from the cache, so the time is the defect stage's.
+  it('fails right after registering the model, before the search, without retries, when asked for a backdoor the model does not have', async () => {
     const handle = await start(spec({ ...pgd, attack: 'backdoor' }));
     const t0 = Date.now();
     const err = await handle.result().then(() => undefined, (e: unknown) => e);
@@ -100,16 +103,20 @@ describe('reengineerWorkflow with defect evaluation', () => {
     let cause: unknown = (err as WorkflowFailedError).cause;
     while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
     expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+    // The engine's own message (the same check evaluateDefects would make).
     expect((cause as ApplicationFailure).message).toMatch(/backdoor attack: the teacher models\/\S+ has no backdoor trigger in its meta\.json/);
     expect(Date.now() - t0).toBeLessThan(15_000);
 
     const progress = (await queryProgress(handle))!;
     expect(stageOf(progress, 'evaluateDefects').status).toBe('failed');
     expect(progress.error).toMatch(/no backdoor trigger/);
-    // The server records one started event per activity, with the attempt that ended it.
+    for (const name of ['evaluateOriginal', 'searchMasks']) expect(stageOf(progress, name), name).toEqual({ stage: name, status: 'pending' });
+    // The server's record: the check ran once (one started event, attempt 1); the search was never scheduled.
     const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'evaluateDefects')!;
-    const started = events.filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId));
+    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+    expect(scheduled.sort()).toEqual(['checkDefectRequest', 'registerModel', 'sampleDataset']);
+    const check = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkDefectRequest')!;
+    const started = events.filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(check.eventId));
     expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
   });
 });

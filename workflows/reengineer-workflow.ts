@@ -3,6 +3,7 @@ import {
   ActivityCancellationType,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -28,6 +29,9 @@ export function stagesOf(spec: Pick<ReengineerSpec, 'defects'>): StageName[] {
   const at = STAGES.indexOf('evaluateReengineered') + 1;
   return [...STAGES.slice(0, at), 'evaluateDefects', ...STAGES.slice(at)];
 }
+
+/** patched() marker of the up-front defect check: histories recorded before it replay without it. */
+export const DEFECT_CHECK_PATCH = 'check-defect-request';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 };
 
@@ -93,6 +97,18 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
         (p) => ({ problemKey: p.problemKey, train: p.counts.train, val: p.counts.val, test: p.counts.test }),
       ),
     ]);
+    // A defect request the model cannot serve (no backdoor trigger, its class outside the target)
+    // fails here, in seconds, not after the long search. Only runs with spec.defects reach it.
+    if (spec.defects && patched(DEFECT_CHECK_PATCH)) {
+      const defects = spec.defects;
+      await cpu.checkDefectRequest({ runId, modelKey: model.modelKey, target: spec.target, defects }).catch((err: unknown) => {
+        // Shown on the stage it is about: evaluateDefects failed (without having started).
+        const s = progress.stages.find((x) => x.stage === 'evaluateDefects')!;
+        s.status = 'failed';
+        s.finishedAt = new Date().toISOString();
+        throw err;
+      });
+    }
     const original = await stage(
       'evaluateOriginal',
       () => cpu.evaluateOriginal({ runId, modelKey: model.modelKey, problemKey: problem.problemKey }),

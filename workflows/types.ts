@@ -138,12 +138,23 @@ export interface RunProgress {
   error?: string;
 }
 
-/** The heartbeat of evaluateDefects: which student, which phase, how far. */
+/** Where evaluateDefects is: load, reuse (finetune | head, search, retrain), evaluate, attack. */
+export type DefectsPhase = 'load' | 'reuse' | 'finetune' | 'head' | 'search' | 'retrain' | 'evaluate' | 'attack';
+
+/**
+ * The heartbeat of evaluateDefects: which student (standard first, then
+ * seam), which phase, how far. total 0 = a phase without countable steps.
+ * `seconds` (into this phase, worker clock) lets readers compute an ETA
+ * without clock skew.
+ */
 export interface DefectsHeartbeat {
   method: 'standard' | 'seam';
-  phase: string;
+  phase: DefectsPhase;
   done: number;
   total: number;
+  seconds: number;
+  /** The engine's own step note, e.g. "loss 0.512 acc 0.810". */
+  note?: string;
 }
 
 /** The heartbeat of a long search: enough to resume and to show progress. */

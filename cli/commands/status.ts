@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../usage-error.js';
 
-export const summary = 'Show a run: its stages, live search progress (--watch), and where its report is';
+export const summary = 'Show a run: its stages, live search and defect-evaluation progress (--watch), and where its report is';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -16,7 +16,8 @@ export async function run(argv: string[]): Promise<number> {
   const [id] = positionals;
   if (!id) throw new UsageError('give the run id (see `seamflow runs`)');
   const { openRunSession } = await import('../run-session.js');
-  const { queryProgress, searchHeartbeat, watchRun } = await import('../watch-run.js');
+  const { liveHeartbeats, queryProgress, watchRun } = await import('../watch-run.js');
+  const { defectsLine } = await import('../defects-progress.js');
   // Embedded: serve the queues here too, so the run's progress query has a worker to answer it.
   const session = await openRunSession({ withWorkers: true });
   try {
@@ -26,10 +27,11 @@ export async function run(argv: string[]): Promise<number> {
     });
     if (values.watch && desc.status.name === 'RUNNING') await watchRun(session.temporal.client, id);
     const progress = await queryProgress(handle);
-    const beat = desc.status.name === 'RUNNING' ? await searchHeartbeat(handle) : undefined;
+    const live = desc.status.name === 'RUNNING' ? await liveHeartbeats(handle) : {};
+    const beat = live.search;
     const final = await handle.describe();
     if (values.json) {
-      console.log(JSON.stringify({ id, status: final.status.name, progress, search: beat }, null, 2));
+      console.log(JSON.stringify({ id, status: final.status.name, progress, search: beat, defects: live.defects }, null, 2));
       return 0;
     }
     console.log(`run ${id}: ${final.status.name} (started ${final.startTime.toISOString()})`);
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`  ${s.stage.padEnd(22)} ${s.status}${s.cached ? ' (cached)' : ''} ${extra}`);
     }
     if (beat) console.log(`  search: epoch ${beat.epoch + 1}/${beat.epochs}, step ${beat.step}/${beat.steps}, loss ${beat.loss.toFixed(4)}, WRR ${(beat.wrr * 100).toFixed(2)}%`);
+    if (live.defects) console.log(`  ${defectsLine(live.defects)}`);
     if (progress?.error) console.log(`  error: ${progress.error}`);
     if (progress?.reportKey) console.log(`  report: ${progress.reportKey} (artifact store)`);
     return final.status.name === 'FAILED' ? 1 : 0;

@@ -323,6 +323,7 @@ async function runPage() {
     } else if (d.closed) {
       $('#live-section').hidden = true;
     }
+    showDefectsLive(d.defects);
     if (d.progress?.error || (d.closed && d.status !== 'completed')) {
       $('#error-section').hidden = false;
       $('#run-error').textContent = d.progress?.error ?? `the run ${d.status}`;
@@ -352,6 +353,23 @@ async function runPage() {
     };
     follow();
   }
+}
+
+const DEFECT_PHASES = { load: 'loading', reuse: 'reuse', finetune: 'fine-tuning', head: 'SeaM 1/3: new head', search: 'SeaM 2/3: mask search', retrain: 'SeaM 3/3: fine-tuning', evaluate: 'scoring', attack: 'attack' };
+
+/** The evaluateDefects heartbeat (run detail `defects`, present while the stage runs): student, phase, bar, ETA of the phase. */
+function showDefectsLive(h) {
+  $('#defects-live-section').hidden = !h;
+  if (!h) return;
+  const n = h.method === 'standard' ? 1 : 2;
+  // A phase without countable steps shows an empty bar and no count.
+  $('#defects-bar').style.width = `${((h.fraction ?? 0) * 100).toFixed(1)}%`;
+  $('#defects-live-text').textContent = [
+    `${h.method === 'seam' ? 'SeaM' : 'standard'} reuse (student ${n} of 2) · ${DEFECT_PHASES[h.phase] ?? h.phase}${h.fraction !== undefined ? ` ${h.done}/${h.total}` : ''}`,
+    h.note,
+    h.etaSeconds !== undefined ? `about ${dur(h.etaSeconds)} left in this phase` : undefined,
+  ].filter(Boolean).join(' · ');
+  document.body.dataset.defectsPhase = `${h.method}/${h.phase}`;
 }
 
 async function showReport(id) {

@@ -17,9 +17,11 @@ import { loadGraph } from '../graph/import.js';
 import { ModelInputError } from '../graph/model-folder.js';
 import { disposeParams, prepareParams } from '../graph/params.js';
 import type { Graph } from '../graph/types.js';
-import { parseTrigger, withTrigger, type Trigger } from '../train/poison.js';
+import { withTrigger } from '../train/poison.js';
 import { accuracyOf, predictClasses } from '../train/predict.js';
 import { readTrainedMeta, type TrainedModelMeta } from '../train/source-model.js';
+import { backdoorTargetOf, type BackdoorTarget } from './backdoor-target.js';
+import { DefectInputError } from './errors.js';
 import { attackSuccessRate, defectInheritanceRate } from './metrics.js';
 import { featureObjectiveOn, pgdAttack, PGD_DEFAULTS, type PgdSettings } from './pgd.js';
 import { reuse, validateReuse, type ReuseHooks, type ReuseSettings } from './reuse.js';
@@ -58,9 +60,7 @@ export interface DefectReport {
   timings: Record<string, number>;
 }
 
-export class DefectInputError extends Error {
-  override name = 'DefectInputError';
-}
+export { DefectInputError };
 
 export interface DefectHooks extends ReuseHooks {
   onPhase?: (phase: 'load' | 'reuse' | 'attack' | 'evaluate') => void;
@@ -122,23 +122,7 @@ export async function evaluateDefectOn(input: DefectInput, hooks: DefectHooks = 
   const { mode, classes } = problem;
 
   // Checked before any training, so a bad request fails in seconds.
-  let trigger: Trigger | undefined;
-  let triggerClass = -1;
-  let mappedTarget = -1;
-  if (input.attack === 'backdoor') {
-    const p = meta?.poison;
-    if (!p || typeof p.trigger !== 'string' || typeof p.target !== 'number') {
-      throw new DefectInputError(`backdoor attack: the teacher ${source.teacher} has no backdoor trigger in its meta.json (train one with seamflow train --poison ...)`);
-    }
-    trigger = parseTrigger(p.trigger);
-    triggerClass = p.target;
-    mappedTarget = mapClass(problem, triggerClass);
-    if (mappedTarget < 0) {
-      throw new DefectInputError(
-        `backdoor attack: the trigger's class ${triggerClass} is not among the target classes [${classes.join(', ')}]; include it so the student can be fooled into it`,
-      );
-    }
-  }
+  const backdoor: BackdoorTarget | undefined = input.attack === 'backdoor' ? backdoorTargetOf(meta, problem, source.teacher) : undefined;
   lap('load');
 
   hooks.onPhase?.('reuse');
@@ -182,7 +166,8 @@ export async function evaluateDefectOn(input: DefectInput, hooks: DefectHooks = 
       disposeParams(params);
     }
   } else {
-    const triggered = withTrigger(test, trigger!);
+    const { trigger, triggerClass, mappedTarget } = backdoor!;
+    const triggered = withTrigger(test, trigger);
     const r = attackSuccessRate(await predictClasses(student, triggered), test.labels, mappedTarget);
     // The teacher on the same images, in its own class space.
     const teacherPred = await predictClasses(teacher, triggered);
@@ -240,12 +225,6 @@ function capSet<S extends ImageSet & { originalLabels: Int32Array }>(set: S, lim
   if (limit >= set.count) return set;
   const idx = balancedSubsetIndices(set.labels, limit);
   return { ...set, ...gatherImages(set, idx), originalLabels: Int32Array.from(idx, (i) => set.originalLabels[i]!) };
-}
-
-/** The student's output index of a dataset class (binary: target -> 0, others -> 1), or -1. */
-function mapClass(problem: TargetProblem, c: number): number {
-  if (problem.mode === 'binary') return c === problem.classes[0] ? 0 : 1;
-  return problem.classes.indexOf(c);
 }
 
 export { ModelInputError };
