@@ -3,6 +3,7 @@
  * tensors or files (payloads fail at 2 MB). Plain types, safe in workflow code.
  */
 import type { TargetMode } from '../engine/data/types.js';
+import type { DefectComparisonSettings } from '../engine/defect/compare.js';
 import type { SearchSettings } from '../engine/search/search.js';
 
 export interface ReengineerSpec {
@@ -23,21 +24,8 @@ export interface ReengineerSpec {
   defects?: DefectSettings;
 }
 
-/** What the evaluateDefects stage measures (engine/defect/compare.ts has the same shape). */
-export interface DefectSettings {
-  /** pgd: adversarial DIR; backdoor: ASR of the trigger in the model's meta.json. */
-  attack: 'pgd' | 'backdoor';
-  /** Fine-tuning epochs of both students. */
-  epochs: number;
-  /** seam reuse: fraction of the backbone weights to remove, in (0, 1). */
-  pruneThreshold: number;
-  /** seam reuse: most mask-search epochs to reach the threshold. */
-  searchEpochs?: number;
-  /** Caps the test images scored and attacked. */
-  limit?: number;
-  pgdSteps?: number;
-  seed: number;
-}
+/** What the evaluateDefects stage measures: the engine's comparison settings (pgd: adversarial DIR; backdoor: ASR of the trigger in the model's meta.json). */
+export type DefectSettings = DefectComparisonSettings;
 
 /** Numbers only; the two full DefectReports are in the store under defectsKey. */
 export interface DefectsOutcome {
