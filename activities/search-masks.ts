@@ -61,7 +61,7 @@ export async function searchMasks(store: ArtifactStore, backend: string, input: 
   }
 
   const ctx = Context.current();
-  const lineage = { runId: input.runId, stage: 'searchMasks', inputs: { model: input.modelKey, problem: input.problemKey } };
+  const lineage = searchLineage(input);
   const graph = await loadGraphFromStore(store, input.modelKey);
   const problem = await getPlain<TargetProblem>(store, input.problemKey);
 
@@ -105,10 +105,7 @@ export async function searchMasks(store: ArtifactStore, backend: string, input: 
       seconds: result.seconds,
       backend,
     };
-    // Masks also as the standard on-disk pair, for download; the result record last (it marks the stage done).
-    await store.put(keys.masks, packed.bin, { lineage });
-    await putJson(store, keys.masksIndex, packed.index, lineage);
-    await putPlain(store, keys.result, stored, lineage);
+    await saveSearch(store, input, stored);
     return outcome(keys, stored, resumedFromEpoch, false);
   } catch (err) {
     if (err instanceof SearchAbortedError && ctx.cancellationSignal.aborted) {
@@ -122,6 +119,21 @@ export async function searchMasks(store: ArtifactStore, backend: string, input: 
     searchLoss.remove({ run: input.runId });
     searchWrr.remove({ run: input.runId });
   }
+}
+
+/** Stores a finished search where the later stages look for it (also used by the orchestration bench's simulated search). */
+export async function saveSearch(store: ArtifactStore, input: SearchMasksInput, stored: StoredSearch): Promise<SearchOutcome> {
+  const keys = searchKeys(input);
+  const lineage = searchLineage(input);
+  // Masks also as the standard on-disk pair, for download; the result record last (it marks the stage done).
+  await store.put(keys.masks, stored.masks.bin, { lineage });
+  await putJson(store, keys.masksIndex, stored.masks.index, lineage);
+  await putPlain(store, keys.result, stored, lineage);
+  return outcome(keys, stored, 0, false);
+}
+
+function searchLineage(input: SearchMasksInput) {
+  return { runId: input.runId, stage: 'searchMasks', inputs: { model: input.modelKey, problem: input.problemKey } };
 }
 
 function outcome(keys: ReturnType<typeof searchKeys>, s: StoredSearch, resumedFromEpoch: number, cached: boolean): SearchOutcome {

@@ -11,6 +11,7 @@ import { machine, versions } from './lib/environment.js';
 import { say } from './lib/progress.js';
 import { resultBaseName, writeResults } from './lib/result-files.js';
 import type { Suite } from './lib/suite.js';
+import { ORCHESTRATION_FLAGS } from './suites/orchestration-options.js';
 
 async function suites(): Promise<Suite[]> {
   const [{ backendSuite }, { reengineerSuite }, { exportSuite }, { orchestrationSuite }, { defectSuite }] = await Promise.all([
@@ -31,7 +32,7 @@ function help(all: Suite[]): string {
     '',
     'reengineer: --epochs N --targets 0,1,... --multiclass 3,5|none --limit N --granularity weight|filter',
     'export:     --epochs N --targets 0,1 --limit N (a real filter search; --quick adds random filter masks)',
-    'orchestration: --limit N --epochs N --repeats N',
+    `orchestration: ${ORCHESTRATION_FLAGS}`,
     'defect:     --targets 0,1|0,8|0,2,9 --attack pgd|backdoor|both --epochs N --limit N|all --prune-threshold T',
     '            --search-epochs N --pgd-steps N --teacher-epochs N --teacher-limit N|all --seed S',
     '            (backdoor tasks must contain class 0, the trigger\'s; the trained teacher is cached in bench/tmp/)',
@@ -95,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
   const date = new Date();
   const base = resultBaseName(suite.name, date, args.quick);
   const started = performance.now();
-  const out = await suite.run({ quick: args.quick, flags: args.flags, base });
+  const out = await suite.run({ quick: args.quick, flags: args.flags, base, out: path.resolve(args.out) });
   const wallSeconds = (performance.now() - started) / 1000;
   const json = {
     suite: suite.name,

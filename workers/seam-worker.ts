@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type SeamActivities } from '../activities/index.js';
 import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { logger } from '../infra/log.js';
 import { busySlots } from '../infra/metrics/registry.js';
@@ -25,6 +25,16 @@ export interface SeamWorkerOptions {
   /** Heavy activities at once on the gpu queue: one per GPU (the resource tuner cannot see GPUs). */
   gpuSlots?: number;
   cpuSlots?: number;
+  /** A bundle made elsewhere (e.g. written to a file by a parent process that starts several workers). */
+  workflowBundle?: WorkflowBundleOption;
+  /** Stand-ins for the real activities (the orchestration bench's simulated GPU search). */
+  activities?: SeamActivities;
+  /**
+   * What the `cpu` worker serves: both (default), or only workflow tasks / only light
+   * activities. Split, workflow tasks run in a process whose event loop no activity blocks
+   * (TF.js ops are synchronous), which keeps a big zoo moving.
+   */
+  cpuServes?: 'both' | 'workflow-tasks' | 'activities';
 }
 
 export interface SeamWorkers {
@@ -36,21 +46,24 @@ export interface SeamWorkers {
 
 /**
  * One Temporal worker per requested queue in this process: `cpu` also runs
- * the workflow tasks; `gpu` runs only the heavy activities, `gpuSlots` at once.
+ * the workflow tasks (see `cpuServes`); `gpu` runs only the heavy activities,
+ * `gpuSlots` at once.
  */
 export async function createSeamWorkers(opts: SeamWorkerOptions): Promise<SeamWorkers> {
-  const activities = createActivities({ store: opts.store, backend: opts.backend });
+  const activities = opts.activities ?? createActivities({ store: opts.store, backend: opts.backend });
   const workers: Worker[] = [];
   for (const kind of opts.queues) {
     const taskQueue = TASK_QUEUES[kind];
     const slots = kind === 'gpu' ? (opts.gpuSlots ?? 1) : (opts.cpuSlots ?? 2);
+    const serves = kind === 'cpu' ? (opts.cpuServes ?? 'both') : 'activities';
     workers.push(
       await Worker.create({
         connection: opts.connection,
         namespace: opts.namespace,
         taskQueue,
-        activities,
-        ...(kind === 'cpu' ? { workflowBundle: await workflowBundle() } : {}),
+        // A worker without activities polls no activity tasks, one without a bundle no workflow tasks.
+        ...(serves !== 'workflow-tasks' ? { activities } : {}),
+        ...(serves !== 'activities' ? { workflowBundle: opts.workflowBundle ?? (await workflowBundle()) } : {}),
         maxConcurrentActivityTaskExecutions: slots,
         shutdownGraceTime: '20 seconds',
         // Heartbeats carry the live search progress (CLI bar, dashboard): flush them every 2 s
@@ -75,7 +88,11 @@ export async function createSeamWorkers(opts: SeamWorkerOptions): Promise<SeamWo
         },
       }),
     );
-    log.info(`serving ${taskQueue} with ${slots} activity slot(s)${kind === 'cpu' ? ' and workflow tasks' : ''}`);
+    log.info(
+      serves === 'workflow-tasks'
+        ? `serving ${taskQueue} workflow tasks only`
+        : `serving ${taskQueue} with ${slots} activity slot(s)${serves === 'both' ? ' and workflow tasks' : ''}`,
+    );
   }
   return {
     workers,

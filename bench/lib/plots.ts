@@ -63,3 +63,22 @@ export function groupedBars(opts: {
     layer: layers,
   } as vl.TopLevelSpec;
 }
+
+/** Lines over a quantitative x, one per series in `order` (the first solid, the others dashed), drawn as steps (counts that jump at events). */
+export function stepLines(opts: { title: string; rows: Row[]; x: string; y: string; series: string; order: string[]; xTitle: string; yTitle: string; width?: number }): vl.TopLevelSpec {
+  const dashes = opts.order.map((_, i) => (i === 0 ? [1, 0] : [6, 3]));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title,
+    width: opts.width ?? 420,
+    height: 240,
+    data: { values: opts.rows },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: opts.x, type: 'quantitative', title: opts.xTitle },
+      y: { field: opts.y, type: 'quantitative', title: opts.yTitle },
+      color: { field: opts.series, type: 'nominal', title: null, scale: { domain: opts.order } },
+      strokeDash: { field: opts.series, type: 'nominal', title: null, scale: { domain: opts.order, range: dashes } },
+    },
+  } as vl.TopLevelSpec;
+}

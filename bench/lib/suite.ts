@@ -7,6 +7,8 @@ export interface SuiteOptions {
   flags: Record<string, string | boolean>;
   /** Base name of the result files, for links from the markdown to the plots. */
   base: string;
+  /** Folder the result files go to (a suite may read its earlier results there). */
+  out?: string;
 }
 
 export interface SuiteOutput {

@@ -1,133 +1,69 @@
 /**
- * `orchestration`: what running through Temporal costs. The same small
- * re-engineering job (shared ResNet-20, CIFAR-10 "cat vs rest", every stage:
- * data, original scores, mask search, re-engineered scores, masked + compact
- * export) runs directly through the engine and as a reengineerWorkflow on a
- * local dev server with in-process workers and a fresh filesystem store
- * (no stage cache), interleaved, in one process. Goal: ratio <= 1.02 on a job
- * of several minutes.
+ * `orchestration`: what running through Temporal costs, in two parts.
+ * - job: one re-engineering job directly through the engine vs as a workflow
+ *   (orchestration-job.ts; goal ratio <= 1.02 on a job of several minutes);
+ * - zoo: a zoo of short simulated-GPU targets over several worker processes
+ *   (orchestration-zoo.ts; goal makespan within 10% of the ideal).
+ * `--part job|zoo|both` picks them (default both). A one-part run keeps the
+ * other part from the same day's result file, so the long job part can be
+ * added to a zoo result later without measuring the zoo again.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { loadDataset } from '../../engine/data/load.js';
-import { makeTargetProblem } from '../../engine/data/target.js';
-import { buildExports } from '../../engine/export/index.js';
-import { loadGraph } from '../../engine/graph/import.js';
-import { reengineer } from '../../engine/reengineer.js';
-import { maskDefaults } from '../../engine/search/defaults.js';
-import type { SearchSettings } from '../../engine/search/search.js';
-import { FsArtifactStore } from '../../infra/artifacts/index.js';
 import { initBackend } from '../../infra/backend/index.js';
-import { cifar10CacheDir } from '../../infra/datasets/cache-dir.js';
-import { ensureCifar10 } from '../../infra/datasets/cifar10.js';
-import { startLocalStack } from '../../infra/stack/index.js';
-import { installTemporalLogging } from '../../infra/temporal/runtime-logging.js';
-import { createSeamWorkers } from '../../workers/seam-worker.js';
-import { reengineerWorkflow } from '../../workflows/reengineer-workflow.js';
-import { WORKFLOW_QUEUE } from '../../workflows/task-queues.js';
-import { fmt, seconds, table } from '../lib/format.js';
-import { say } from '../lib/progress.js';
-import { median } from '../lib/stats.js';
-import { flagNumber, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
-import { resnet20Dir } from '../lib/workload.js';
+import type { Suite, SuiteOptions, SuiteOutput } from '../lib/suite.js';
+import { jobMarkdown, runJobPart, type JobPartResult } from './orchestration-job.js';
+import { orchestrationOptions } from './orchestration-options.js';
+import { runZooPart, type ZooPartResult } from './orchestration-zoo.js';
+import { ZOO_PLOT, zooMarkdown, zooPlot } from './orchestration-zoo-report.js';
 
-const TARGET = 3;
+/** Each part carries when it was measured, so a part kept through several one-part runs keeps its date. */
+type Measured<T> = T & { measuredAt: string };
+
+interface Earlier {
+  job?: Measured<JobPartResult>;
+  zoo?: Measured<ZooPartResult>;
+}
+
+async function earlierResult(opts: SuiteOptions): Promise<Earlier> {
+  if (!opts.out) return {};
+  try {
+    const j = JSON.parse(await readFile(path.join(opts.out, `${opts.base}.json`), 'utf8')) as Earlier;
+    // Only parts in the current shape (an older file may hold another one).
+    return { ...(Array.isArray(j.job?.direct) ? { job: j.job } : {}), ...(Array.isArray(j.zoo?.runs) ? { zoo: j.zoo } : {}) };
+  } catch {
+    return {};
+  }
+}
 
 export const orchestrationSuite: Suite = {
   name: 'orchestration',
-  describe: 'the same re-engineering job directly through the engine vs as a Temporal workflow (interleaved; ratio)',
+  describe: 'Temporal overhead: one job direct vs as a workflow (ratio), and a simulated-GPU zoo over worker processes (makespan vs ideal)',
   async run(opts: SuiteOptions): Promise<SuiteOutput> {
-    const limit = flagNumber(opts.flags, 'limit') ?? (opts.quick ? 2000 : 10000);
-    const epochs = flagNumber(opts.flags, 'epochs') ?? (opts.quick ? 2 : 4);
-    const repeats = flagNumber(opts.flags, 'repeats') ?? (opts.quick ? 1 : 2);
+    const o = orchestrationOptions(opts.flags, opts.quick);
+    // The zoo part needs a backend only to build its tiny model; the job part for real.
     const backend = await initBackend();
-    const modelDir = resnet20Dir();
-    const dataDir = cifar10CacheDir();
-    await ensureCifar10(dataDir);
-    const data = `cifar10:${dataDir}`;
-    const defaults = maskDefaults('resnet20', 'cifar10', 'binary');
-    const settings: SearchSettings = {
-      granularity: 'weight', head: 'appended', alpha: defaults.alpha, lrMask: defaults.lrMask, lrHead: 0.1,
-      epochs, batchSize: 64, seed: 0, augment: true,
-    };
-    say(`orchestration: ${repeats} x (direct, workflow), limit ${limit} images per split, ${epochs} epochs, backend ${backend.name}`);
+    const earlier = o.part === 'both' ? {} : await earlierResult(opts);
+    // The zoo first: it is the shorter part.
+    const stamp = <T>(r: T): Measured<T> => ({ ...r, measuredAt: new Date().toISOString() });
+    const zoo = o.part !== 'job' ? stamp(await runZooPart(o.zoo)) : earlier.zoo;
+    const job = o.part !== 'zoo' ? stamp(await runJobPart({ ...o.job, backend })) : earlier.job;
+    const kept = (which: 'job' | 'zoo', r: Measured<unknown>) =>
+      o.part !== 'both' && o.part !== which ? `\n\n(Kept from an earlier run of this suite, measured ${r.measuredAt}.)` : '';
 
-    installTemporalLogging('error');
-    const stackDir = await mkdtemp(path.join(os.tmpdir(), 'seamflow-bench-orch-'));
-    // Headless, as when the earlier results were measured: nobody looks at the Web UI here.
-    const stack = await startLocalStack({ dataDir: stackDir, temporal: true, s3: false, ephemeral: true, temporalUi: false });
-    const connection = await Connection.connect({ address: stack.temporalAddress! });
-    const native = await NativeConnection.connect({ address: stack.temporalAddress! });
-    const client = new Client({ connection, namespace: stack.namespace });
-    const direct: number[] = [];
-    const workflow: number[] = [];
-    const runDirect = async (lim: number, eps: number) => {
-      const graph = await loadGraph(modelDir);
-      const problem = makeTargetProblem(await loadDataset(data, { limit: lim }), { mode: 'binary', classes: [TARGET], seed: 0 });
-      const result = await reengineer(graph, problem, { settings: { ...settings, epochs: eps } });
-      buildExports({ graph, masks: result.search.masks, head: result.search.head });
+    const sections = [`# Orchestration overhead${opts.quick ? ' (quick)' : ''}`];
+    sections.push(job ? jobMarkdown(job) + kept('job', job) : 'The job part (direct vs workflow) was not run (`--part zoo`).');
+    sections.push(zoo ? zooMarkdown(zoo, opts.base) + kept('zoo', zoo) : 'The zoo part was not run (`--part job`).');
+    return {
+      json: {
+        part: o.part,
+        options: o,
+        backend,
+        ...(job ? { job } : {}),
+        ...(zoo ? { zoo } : {}),
+      },
+      markdown: sections.join('\n\n'),
+      plots: zoo ? { [ZOO_PLOT]: await zooPlot(zoo) } : {},
     };
-    let round = 0;
-    const runWorkflow = async (lim: number, eps: number) => {
-      // A fresh store each time: every stage is computed, nothing comes from the cache.
-      const store = new FsArtifactStore(path.join(stackDir, `store-${round++}`));
-      const workers = await createSeamWorkers({ connection: native, namespace: stack.namespace, queues: ['cpu', 'gpu'], store, backend: backend.name });
-      const running = workers.run();
-      try {
-        await client.workflow.execute(reengineerWorkflow, {
-          taskQueue: WORKFLOW_QUEUE,
-          workflowId: `bench-orch-${Date.now()}-${round}`,
-          args: [{ model: modelDir, data, target: { mode: 'binary', classes: [TARGET] }, settings: { ...settings, epochs: eps }, limit: lim }],
-        });
-      } finally {
-        workers.shutdown();
-        await running;
-      }
-    };
-    const timed = async (fn: () => Promise<void>) => {
-      const t0 = performance.now();
-      await fn();
-      return (performance.now() - t0) / 1000;
-    };
-    try {
-      // Warm-up, untimed: backend kernels, the workflow bundle, the dataset's file cache.
-      say('warm-up (untimed)');
-      await runDirect(200, 1);
-      await runWorkflow(200, 1);
-      for (let i = 0; i < repeats; i++) {
-        // Alternate which goes first, so drift in machine load falls on both sides.
-        const order = i % 2 === 0 ? (['direct', 'workflow'] as const) : (['workflow', 'direct'] as const);
-        for (const which of order) {
-          say(`round ${i + 1}: ${which}`);
-          if (which === 'direct') direct.push(await timed(() => runDirect(limit, epochs)));
-          else workflow.push(await timed(() => runWorkflow(limit, epochs)));
-        }
-      }
-    } finally {
-      await connection.close();
-      await native.close();
-      await stack.stop();
-      await rm(stackDir, { recursive: true, force: true });
-    }
-    const ratio = median(workflow) / median(direct);
-    const rows = direct.map((d, i) => [i + 1, seconds(d), seconds(workflow[i]!), fmt(workflow[i]! / d, 3)]);
-    const markdown = [
-      `# Orchestration overhead${opts.quick ? ' (quick)' : ''}`,
-      '',
-      `The same job (shared ResNet-20, CIFAR-10 class ${TARGET} vs rest, at most ${limit} images per split, ${epochs} epochs, ` +
-        `every stage incl. masked + compact export) directly through the engine and as a \`reengineerWorkflow\` ` +
-        `(local Temporal dev server, in-process workers, fresh filesystem store each round), after an untimed warm-up of both, interleaved (alternating order) in one process on ${backend.name} (${backend.detail}).`,
-      '',
-      table(['round', 'direct', 'workflow', 'workflow / direct'], rows),
-      '',
-      `**Median ratio: ${fmt(ratio, 3)}** (goal <= 1.02 on a job of several minutes). The workflow also writes every ` +
-        'stage output to the store (model bundle, problem, checkpoints each epoch, masks, both exports, report), which the direct run does not.',
-      '',
-      'Not measured here: the zoo fan-out makespan over 8 worker processes (issue 5).',
-    ].join('\n');
-    return { json: { limit, epochs, repeats, backend, direct, workflow, ratio }, markdown, plots: {} };
   },
 };

@@ -13,7 +13,7 @@
  *                { "name": "vehicles", "mode": "multiclass", "classes": [0, 1, 8, 9] } ],
  *   "settings": { "epochs": 30, "batchSize": 64 },   defaults for every model
  *   "limit": 2000, "valFraction": 0.1, "checkpointEverySteps": 50,
- *   "concurrency": 2, "continueAsNewAfter": 50
+ *   "concurrency": 2, "continueAsNewAfter": 400
  * }
  */
 import path from 'node:path';
