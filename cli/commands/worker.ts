@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { intInRange } from '../flags.js';
+import { intInRange, oneOf } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Run a Temporal worker for the seam-gpu and/or seam-cpu task queues';
@@ -10,6 +10,9 @@ const HELP = `Usage: seamflow worker [--queues gpu,cpu] [options]
                        evaluation, export, reports, workflow tasks); default gpu,cpu
   --gpu-slots N        heavy activities at once on seam-gpu: one per GPU (default 1)
   --cpu-slots N        light activities at once on seam-cpu (default 2)
+  --cpu-serves WHAT    on seam-cpu serve both (default), workflow-tasks or activities: a big zoo
+                       runs best with workflow tasks in a process of their own, since TF.js
+                       activities block the event loop that workflow tasks share
   --allow-cpu-for-gpu  serve seam-gpu without a GPU backend (laptops, CI)
   --metrics-port P     serve Prometheus /metrics on port P (default: a free port, printed)
   --metrics-host H     address for /metrics (default 127.0.0.1; 0.0.0.0 in a container so Prometheus can scrape it)
@@ -25,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
       queues: { type: 'string', default: 'gpu,cpu' },
       'gpu-slots': { type: 'string' },
       'cpu-slots': { type: 'string' },
+      'cpu-serves': { type: 'string' },
       'allow-cpu-for-gpu': { type: 'boolean', default: false },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string', default: '127.0.0.1' },
@@ -40,6 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   const gpuSlots = intInRange('gpu-slots', values['gpu-slots'], 1, 64);
   const cpuSlots = intInRange('cpu-slots', values['cpu-slots'], 1, 256);
   const metricsPort = intInRange('metrics-port', values['metrics-port'], 1, 65535);
+  const cpuServes = oneOf('cpu-serves', values['cpu-serves'], ['both', 'workflow-tasks', 'activities'] as const);
+  if (cpuServes && !queues.includes('cpu')) throw new UsageError('--cpu-serves needs the cpu queue in --queues');
 
   const { loadConfig } = await import('../../infra/config.js');
   const { initBackend, disposeBackend } = await import('../../infra/backend/index.js');
@@ -65,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
       backend: backend.name,
       gpuSlots,
       cpuSlots,
+      cpuServes,
     });
     console.log(`worker ready: Temporal ${temporal.address} (namespace ${temporal.namespace}), metrics ${metrics.url}`);
     const stop = () => workers.shutdown();
