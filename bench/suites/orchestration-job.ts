@@ -134,7 +134,7 @@ export function jobMarkdown(r: JobPartResult): string {
     '',
     table(['round', 'direct', 'workflow', 'workflow / direct'], rows),
     '',
-    `**Median ratio: ${fmt(r.ratio, 3)}** (goal <= 1.02 on a job of several minutes). The workflow also writes every ` +
+    `**Ratio of the medians (workflow / direct): ${fmt(r.ratio, 3)}** (goal <= 1.02 on a job of several minutes). The workflow also writes every ` +
       'stage output to the store (model bundle, problem, checkpoints each epoch, masks, both exports, report), which the direct run does not.',
   ].join('\n');
 }
