@@ -5,14 +5,12 @@
  * start (infra/temporal/start-zoo, as `seamflow zoo run`), their progress
  * (query) and leaderboard (zoos/<id>/leaderboard.json).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { leaderboardKeysOf, type LeaderboardRow } from '../activities/leaderboard.js';
 import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { startZooRun, ZooRunExistsError } from '../infra/temporal/start-zoo.js';
-import { parseZoo, planZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../infra/zoo/index.js';
+import { planZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../infra/zoo/index.js';
 import { zooProgressQuery } from '../workflows/zoo-workflow.js';
 import { ConflictError, NotFoundError } from './errors.js';
 
@@ -71,22 +69,8 @@ export interface ZooDetail extends ZooRow {
   leaderboard?: Leaderboard;
 }
 
-/**
- * The deployment's zoo file (`seamflow dashboard --zoo FILE`), validated by
- * parseZoo like `seamflow zoo validate`: relative paths resolve against the
- * file's folder. Throws ZooFileError (every problem, by line) or a read error.
- */
-export async function loadZooFile(file: string): Promise<ZooSpec> {
-  const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const defaultName = path.basename(abs, '.json').replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'zoo';
-  return parseZoo(text, { file, baseDir: path.dirname(abs), defaultName });
-}
+/** The deployment's zoo file (`seamflow dashboard --zoo FILE`): infra/zoo's reader, as `seamflow zoo validate` reads it. */
+export { readZooFile as loadZooFile } from '../infra/zoo/index.js';
 
 const statusName = (s: { name: string }) => s.name.toLowerCase();
 

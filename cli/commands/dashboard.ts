@@ -88,9 +88,9 @@ export async function run(argv: string[]): Promise<number> {
 
 /** --zoo FILE: parsed and validated like `seamflow zoo validate`; every problem is a usage error. */
 async function readZooFile(file: string) {
-  const { loadZooFile } = await import('../../dashboard/zoo-service.js');
+  const { readZooFile: readZoo } = await import('../../infra/zoo/index.js');
   try {
-    return await loadZooFile(file);
+    return await readZoo(file);
   } catch (err) {
     throw new UsageError(`--zoo: ${(err as Error).message}`);
   }

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ZooFileError, ZooOverrideError, overrideZoo, parseZoo, planZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../../infra/zoo/index.js';
+import { ZooFileError, ZooFileReadError, ZooOverrideError, overrideZoo, planZoo, readZooFile as readZoo, type ZooProgress, type ZooResult, type ZooSpec } from '../../infra/zoo/index.js';
 import { intFlag, usage } from '../flags.js';
 import { UsageError } from '../usage-error.js';
 
@@ -24,16 +22,10 @@ The file format is documented in examples/README.md (example: examples/zoo.json)
 
 /** Reads and validates a zoo file; relative paths in it are resolved against its folder. Mistakes become usage errors. */
 export async function readZooFile(file: string): Promise<ZooSpec> {
-  const abs = path.resolve(file);
-  let text: string;
   try {
-    text = await readFile(abs, 'utf8');
+    return await readZoo(file);
   } catch (err) {
-    throw new UsageError(`cannot read zoo file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  try {
-    return parseZoo(text, { file, baseDir: path.dirname(abs), defaultName: path.basename(abs, '.json').replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'zoo' });
-  } catch (err) {
+    if (err instanceof ZooFileReadError) throw new UsageError(`cannot read zoo file ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.reason}`);
     if (err instanceof ZooFileError) throw new UsageError(`invalid zoo file (nothing was started):\n${err.message}`);
     throw err;
   }

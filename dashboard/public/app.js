@@ -141,6 +141,8 @@ function chart(id, config) {
   charts.set(id, c);
   return c;
 }
+// Tooltips of charts whose values are fractions: "label: 12.3%".
+const pctTooltip = () => ({ tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${pct(ctx.raw)}` } } });
 const titled = (text, extra = {}) => ({ ...extra, plugins: { title: { display: true, text }, ...(extra.plugins ?? {}) } });
 
 // ---------- runs page ----------
@@ -773,7 +775,7 @@ function showLeaderboard(board) {
         { label: 'WRR (weights kept)', data: val('wrr'), backgroundColor: COLORS[2] },
       ],
     },
-    options: titled('per model x target: accuracy and WRR', { scales: { y: { min: 0, max: 1 } }, plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${pct(ctx.raw)}` } } } }),
+    options: titled('per model x target: accuracy and WRR', { scales: { y: { min: 0, max: 1 } }, plugins: pctTooltip() }),
   });
   chart('zoo-size-bars', {
     type: 'bar',
@@ -784,7 +786,7 @@ function showLeaderboard(board) {
         { label: 'compact FLOPs / original', data: val('flopsRatio'), backgroundColor: COLORS[4] },
       ],
     },
-    options: titled('per model x target: compact export size (fraction of the original)', { scales: { y: { min: 0, suggestedMax: 1 } }, plugins: { tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${pct(ctx.raw)}` } } } }),
+    options: titled('per model x target: compact export size (fraction of the original)', { scales: { y: { min: 0, suggestedMax: 1 } }, plugins: pctTooltip() }),
   });
   document.body.dataset.leaderboardShown = 'true';
 }
