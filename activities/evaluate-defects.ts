@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { TargetProblem } from '../engine/data/types.js';
-import { compareDefects, pgdSettingsFor, reuseSettingsFor, validateComparison, type DefectComparison } from '../engine/defect/compare.js';
-import { evaluateDefectOn, type DefectHooks, type DefectReport } from '../engine/defect/evaluate.js';
+import { validateComparison, type DefectComparison } from '../engine/defect/compare.js';
+import type { DefectHooks, DefectReport } from '../engine/defect/evaluate.js';
+import { measureDefectPair } from '../engine/defect/pair.js';
 import type { ReuseMethod } from '../engine/defect/reuse.js';
 import { contentKey, type ArtifactStore } from '../infra/artifacts/index.js';
 import type { DefectSettings, DefectsHeartbeat, DefectsOutcome } from '../workflows/types.js';
@@ -80,40 +81,23 @@ async function measureBoth(
   const { graph, meta } = await loadModelFromStore(store, input.modelKey);
   const problem = await getPlain<TargetProblem>(store, input.problemKey);
   const { classNames } = await readProblemMeta(store, input.problemKey);
-  // Both students are attacked with the same PGD inputs (they depend on the teacher only).
-  const adversarialCache = new Map<string, Float32Array>();
-
-  const measure = async (method: ReuseMethod): Promise<DefectReport> => {
-    if (await store.stat(keys[method])) return getJson<DefectReport>(store, keys[method]);
-    beat({ method, phase: 'load', done: 0, total: 0 });
-    const hooks: DefectHooks = {
-      onPhase: (phase) => beat({ method, phase, done: 0, total: 0 }),
-      onStage: (stage) => beat({ method, phase: stage, done: 0, total: 0 }),
-      onStep: (stage, done, total, note) => beat({ method, phase: stage, done, total, note }),
-      onAttackProgress: (done, total) => beat({ method, phase: 'attack', done, total }),
-    };
-    const { report } = await evaluateDefectOn(
-      {
-        teacher: graph,
-        meta,
-        problem,
-        classNames,
-        attack: d.attack,
-        reuse: reuseSettingsFor(method, d),
-        pgd: pgdSettingsFor(d),
-        testLimit: d.limit,
-        source: { teacher: input.modelKey, data: input.problemKey, limit: null },
-        adversarialCache,
+  const { reports, comparison } = await measureDefectPair(
+    { teacher: graph, meta, problem, classNames, source: { teacher: input.modelKey, data: input.problemKey, limit: null }, settings: d },
+    {
+      stored: async (method) => ((await store.stat(keys[method])) ? getJson<DefectReport>(store, keys[method]) : undefined),
+      onReport: (method, report) => putJson(store, keys[method], report, lineage),
+      hooksFor: (method): DefectHooks => {
+        beat({ method, phase: 'load', done: 0, total: 0 });
+        return {
+          onPhase: (phase) => beat({ method, phase, done: 0, total: 0 }),
+          onStage: (stage) => beat({ method, phase: stage, done: 0, total: 0 }),
+          onStep: (stage, done, total, note) => beat({ method, phase: stage, done, total, note }),
+          onAttackProgress: (done, total) => beat({ method, phase: 'attack', done, total }),
+        };
       },
-      hooks,
-    );
-    await putJson(store, keys[method], report, lineage);
-    return report;
-  };
-  // Standard first: a backdoor request the teacher cannot serve fails before any training.
-  const standard = await measure('standard');
-  const seam = await measure('seam');
-  const comparison = compareDefects(standard, seam);
+    },
+  );
+  const { standard, seam } = reports;
   const stored: StoredDefects = { comparison, settings: d, standard, seam };
   await putJson(store, keys.result, stored, lineage);
   return { ...comparison, defectsKey: keys.result, cached: false };

@@ -1,8 +1,7 @@
 /**
  * Standard vs SeaM reuse of one teacher, side by side (METHOD.md, "Defect
  * inheritance"): the settings both measurements share, and the numbers a run
- * report shows. Plain functions; the callers (activity, direct CLI) run the
- * two measurements.
+ * report shows. Plain functions; pair.ts runs the two measurements.
  */
 import type { AttackKind, DefectReport } from './evaluate.js';
 import type { PgdSettings } from './pgd.js';
