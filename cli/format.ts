@@ -21,3 +21,9 @@ export function formatTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
+
+/** A difference of two fractions in percentage points, signed: +1.25. */
+export function points(delta: number): string {
+  const p = delta * 100;
+  return `${p >= 0 ? '+' : ''}${p.toFixed(2)}`;
+}

@@ -14,6 +14,8 @@ import { ModelInputError } from './graph/model-folder.js';
 import { disposeParams, prepareParams } from './graph/params.js';
 import type { Graph } from './graph/types.js';
 import { maskedParamsFor } from './masks/masks.js';
+import { finetuneReengineered, type FinetuneHooks, type FinetuneResult, type FinetuneSettings } from './finetune/finetune.js';
+import { accuracyOf, predictClasses } from './train/predict.js';
 import { HeadModule } from './search/head.js';
 import { runSearch, type SearchHooks, type SearchResult, type SearchSettings } from './search/search.js';
 
@@ -26,8 +28,16 @@ export interface ReengineerOptions {
   baseline?: BaselineRule;
   evalBatchSize?: number;
   latency?: LatencyOptions | false;
+  /** [ours] Train the kept weights after the search, masks fixed (engine/finetune). */
+  finetune?: { settings: FinetuneSettings; hooks?: FinetuneHooks };
   /** Called between the stages, for progress output. */
-  onStage?: (stage: 'score-original' | 'search' | 'score-reengineered' | 'latency') => void;
+  onStage?: (stage: 'score-original' | 'search' | 'score-reengineered' | 'finetune' | 'latency') => void;
+}
+
+export interface FinetunedModel extends FinetuneResult {
+  settings: FinetuneSettings;
+  /** Test accuracy of the fine-tuned model. */
+  accuracy: number;
 }
 
 export interface ReengineerResult {
@@ -35,6 +45,8 @@ export interface ReengineerResult {
   reengineered: { valAccuracy: number; accuracy: number; wrr: number; cost: CostSummary };
   baseline: { rule: BaselineRule; valAccuracy: number };
   search: SearchResult;
+  /** Present when fine-tuning was asked for: the model to ship (masked model + head, weights trained). */
+  finetuned?: FinetunedModel;
   latency?: { backend: string; original: LatencyResult[]; reengineered: LatencyResult[] };
 }
 
@@ -84,6 +96,14 @@ export async function reengineer(graph: Graph, problem: TargetProblem, opts: Ree
       baseline: { rule, valAccuracy: baseline },
       search,
     };
+
+    if (opts.finetune) {
+      opts.onStage?.('finetune');
+      const { settings, hooks } = opts.finetune;
+      const tuned = await finetuneReengineered({ graph, masks: search.masks, head: search.head, problem }, settings, hooks);
+      const tunedAccuracy = accuracyOf(await predictClasses(tuned.graph, problem.test, { batchSize: evalBatch }), problem.test.labels);
+      result.finetuned = { ...tuned, settings, accuracy: tunedAccuracy };
+    }
 
     if (opts.latency) {
       opts.onStage?.('latency');

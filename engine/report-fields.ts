@@ -34,6 +34,25 @@ export function reengineeredSection(r: { accuracy: number; valAccuracy: number; 
   };
 }
 
+/** The `finetune` section: the kept weights trained after the search, masks fixed ([ours]). */
+export function finetuneSection(
+  f: { settings: object; accuracy: number; valAccuracy: number; startValAccuracy: number; selectedEpoch: number; seconds: number; history: object[] },
+  searchAccuracy: number,
+) {
+  return {
+    accuracy: f.accuracy,
+    valAccuracy: f.valAccuracy,
+    startValAccuracy: f.startValAccuracy,
+    selectedEpoch: f.selectedEpoch,
+    searchAccuracy,
+    gain: f.accuracy - searchAccuracy,
+    seconds: f.seconds,
+    settings: f.settings,
+    history: f.history,
+    note: 'the shipped masked/ and compact/ models are the fine-tuned ones (the epoch best on validation; -1 = the search model, no epoch beat it); masked-out weights stay exactly zero',
+  };
+}
+
 /**
  * The `defects` section: standard vs seam reuse of the model, both students
  * attacked. Accuracy and WRR are fractions; `value` (DIR or ASR) and

@@ -17,7 +17,10 @@ import { ModelInputError } from '../../engine/graph/model-folder.js';
 import type { Graph } from '../../engine/graph/types.js';
 import { packMaskSet } from '../../engine/masks/mask-file.js';
 import { decodePlain, encodePlain } from '../../engine/plain-codec.js';
-import { defectsSection, originalSection, reengineeredSection } from '../../engine/report-fields.js';
+import { defectsSection, finetuneSection, originalSection, reengineeredSection } from '../../engine/report-fields.js';
+import { checkFinetunableHead, finetuneSettingsFor } from '../../engine/finetune/finetune.js';
+import { exportGraph } from '../../engine/graph/export.js';
+import type { FinetuneCheckpoint } from '../../engine/finetune/finetune.js';
 import { checkCompatible, reengineer, type BaselineRule, type ReengineerResult } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS, guessArchitecture, maskDefaults } from '../../engine/search/defaults.js';
 import type { HeadKind } from '../../engine/search/head.js';
@@ -33,10 +36,11 @@ import { initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { DEFECT_FLAGS, DEFECT_HELP, formatDefects, parseDefectFlags } from '../defect-flags.js';
+import { FINETUNE_FLAGS, FINETUNE_HELP, parseFinetuneFlags } from '../finetune-flags.js';
 import { measureDefectsDirect } from '../direct-defects.js';
 import { createProgressBar } from '../progress.js';
 import { intFlag, numberFlag as num, oneOf, parseCommandLine, requireFlags, usage } from '../flags.js';
-import { mflops, pct } from '../format.js';
+import { mflops, pct, points } from '../format.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Re-engineer a trained model for a target problem (SeaM mask search)';
@@ -63,6 +67,8 @@ const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSE
   --checkpoint-every N also checkpoint every N steps (always at epoch ends)  [50]
   --latency            time inference (batch 1/16/64) of the original and the result
   --backend B          tensorflow | wasm | cpu (default: best available)
+
+${FINETUNE_HELP}
 
 ${DEFECT_HELP}
 
@@ -113,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
         latency: { type: 'boolean' },
         backend: { type: 'string' },
         ...DEFECT_FLAGS,
+        ...FINETUNE_FLAGS,
     },
     HELP,
   );
@@ -139,8 +146,10 @@ export async function run(argv: string[]): Promise<number> {
   const baselineRule = oneOf<BaselineRule>('baseline', values.baseline, ['published', 'restricted']) ?? 'published';
   const backendName = oneOf<BackendName>('backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
   const defects = parseDefectFlags(values, seed);
+  const finetuneRequest = parseFinetuneFlags(values);
   let classes = usage(() => parseClassList(values.target!));
   const mode = oneOf<TargetMode>('mode', values.mode, ['binary', 'multiclass']) ?? (classes.length === 1 ? 'binary' : 'multiclass');
+  if (finetuneRequest) usage(() => checkFinetunableHead({ kind: headKind, mode }));
   const dataSpec = usage(() => parseDatasetSpec(values.data!));
   const modelDir = path.resolve(values.model!);
   const outDir = path.resolve(values.out!);
@@ -184,6 +193,7 @@ export async function run(argv: string[]): Promise<number> {
     augment,
   };
   usage(() => validateSettings(settings));
+  const finetune = finetuneRequest ? finetuneSettingsFor(finetuneRequest, settings) : undefined;
 
   if (!values.direct) {
     const { reengineerViaTemporal } = await import('../reengineer-via-temporal.js');
@@ -205,6 +215,7 @@ export async function run(argv: string[]): Promise<number> {
 
   await mkdir(outDir, { recursive: true });
   const ckptFile = path.join(outDir, 'checkpoint');
+  const finetuneCkptFile = path.join(outDir, 'finetune-checkpoint');
   const fingerprint = await fingerprintOf(modelDir, formatDatasetSpec(dataSpec), dataset, problem, { limit, valFraction, baselineRule });
   let resumeFrom: SearchCheckpoint | undefined;
   if (values.resume) {
@@ -216,6 +227,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     log.info(`resuming at epoch ${resumeFrom.epoch + 1}, step ${resumeFrom.step}`);
   }
+  const finetuneResume = values.resume && finetune ? await readFinetuneCheckpoint(finetuneCkptFile, resumeFrom) : undefined;
 
   log.info(
     `${graph.name} (${arch ?? 'unknown architecture'}) on ${dataset.name}, ${mode} [${classes.join(', ')}]: ` +
@@ -225,6 +237,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const steps = Math.ceil(problem.train.count / batchSize);
   const bar = createProgressBar('search', epochs * steps);
+  const ftBar = finetune ? createProgressBar('finetune', finetune.epochs * steps) : undefined;
   let lastEpochNote = '';
   const ctl = new AbortController();
   const onSigint = () => ctl.abort();
@@ -236,7 +249,20 @@ export async function run(argv: string[]): Promise<number> {
       settings,
       baseline: baselineRule,
       latency: values.latency ? { batchSizes: [1, 16, 64], warmup: 3, runs: 10 } : false,
-      onStage: (stage) => stage !== 'search' && log.info(stage.replace('-', ' ')),
+      onStage: (stage) => {
+        if (stage === 'finetune') bar.finish('search done');
+        else if (stage !== 'search') log.info(stage.replace('-', ' '));
+      },
+      finetune: finetune && {
+        settings: finetune,
+        hooks: {
+          fingerprint,
+          resumeFrom: finetuneResume,
+          onStep: (p) => ftBar!.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1}/${finetune.epochs} loss ${p.loss.toFixed(3)} acc ${pct(p.accuracy)}`),
+          onEpoch: (r) => ftBar!.update((r.epoch + 1) * steps, `ep ${r.epoch + 1}: val ${pct(r.valAccuracy)}`),
+          onCheckpoint: async (c) => writeFileAtomic(finetuneCkptFile, encodePlain(c)),
+        },
+      },
       hooks: {
         fingerprint,
         resumeFrom,
@@ -268,14 +294,18 @@ export async function run(argv: string[]): Promise<number> {
     process.removeListener('SIGINT', onSigint);
   }
   const seconds = (Date.now() - started) / 1000;
-  bar.finish(`done: wrr ${pct(result.reengineered.wrr)} val ${pct(result.reengineered.valAccuracy)}`);
+  if (result.finetuned) ftBar!.finish(`done: val ${pct(result.finetuned.valAccuracy)}`);
+  else bar.finish(`done: wrr ${pct(result.reengineered.wrr)} val ${pct(result.reengineered.valAccuracy)}`);
 
   // Outputs: masks, masked model, report.
   const { index, bin } = packMaskSet(result.search.masks);
   await mkdir(path.join(outDir, 'masks'), { recursive: true });
   await writeFileAtomic(path.join(outDir, 'masks', 'masks.bin'), bin);
   await writeFileAtomic(path.join(outDir, 'masks', 'masks.json'), JSON.stringify(index, null, 1));
-  const exported = exportMaskedModel(graph, result.search.masks, result.search.head);
+  // The model to ship: the fine-tuned one when asked for (masked-out weights still zero), else the search's.
+  const exported = result.finetuned
+    ? exportGraph(result.finetuned.graph, { name: `${graph.name}_masked` })
+    : exportMaskedModel(graph, result.search.masks, result.search.head);
   const modelOut = path.join(outDir, 'masked-model');
   await mkdir(modelOut, { recursive: true });
   await writeFileAtomic(path.join(modelOut, 'weights.bin'), exported.weightData);
@@ -298,7 +328,10 @@ export async function run(argv: string[]): Promise<number> {
     backend,
     seconds,
   });
-  const fullReport = { ...report, ...(defectComparison && defects ? { defects: defectsSection(defectComparison, defects) } : {}) };
+  const fullReport = {
+    ...report,
+    ...(result.finetuned ? { finetune: finetuneSection(result.finetuned, result.reengineered.accuracy) } : {}),
+    ...(defectComparison && defects ? { defects: defectsSection(defectComparison, defects) } : {}) };
   await writeFileAtomic(path.join(outDir, 'report.json'), JSON.stringify(fullReport, null, 2));
   if (!values['no-export']) {
     log.info('export: masked/ and compact/ models, sizes and latency');
@@ -316,6 +349,9 @@ export async function run(argv: string[]): Promise<number> {
     [
       `original      accuracy ${pct(o.test.accuracy)} (restricted ${pct(o.test.accuracyRestricted)}), ${o.cost.params} params, ${mflops(o.cost.flops)}`,
       `re-engineered accuracy ${pct(r.accuracy)}, WRR ${pct(r.wrr)}, ${r.cost.params} params, ${mflops(r.cost.flops)} (mask-aware)`,
+      ...(result.finetuned
+        ? [`fine-tuned    accuracy ${pct(result.finetuned.accuracy)} after ${result.finetuned.settings.epochs} epoch(s) (${points(result.finetuned.accuracy - r.accuracy)} points over the search's model)`]
+        : []),
       `selected epoch ${result.search.selected.epoch + 1} of ${result.search.epochsRun} (${result.search.selected.rule}), ${seconds.toFixed(1)} s`,
       ...(defectComparison ? [formatDefects(defectComparison)] : []),
       `wrote ${path.join(outDir, 'report.json')}`,
@@ -410,4 +446,14 @@ function buildReport(a: {
     ...(res.latency ? { latency: res.latency } : {}),
     files: { masks: 'masks/masks.json', masksBin: 'masks/masks.bin', maskedModel: 'masked-model/model.json', checkpoint: 'checkpoint' },
   };
+}
+
+/**
+ * The fine-tuning checkpoint to continue from with --resume: only once the
+ * search itself had finished (a search still running restarts fine-tuning).
+ */
+async function readFinetuneCheckpoint(file: string, search: SearchCheckpoint | undefined): Promise<FinetuneCheckpoint | undefined> {
+  if (!search?.done) return undefined;
+  const bytes = await readFile(file).catch(() => undefined);
+  return bytes ? usage(() => decodePlain<FinetuneCheckpoint>(new Uint8Array(bytes))) : undefined;
 }

@@ -1,0 +1,169 @@
+/**
+ * [ours] Fine-tuning of a re-engineered model with its masks fixed. SeaM
+ * keeps the original weights frozen, so a search that removes enough filters
+ * to make the compact model much faster also loses accuracy; training the
+ * weights that are kept (kernels, biases, BatchNorm in training mode, the
+ * head) while every masked-out weight stays exactly zero recovers it, and the
+ * compact export still removes the same channels. Starts from the masked
+ * model with its head (engine/export's buildMasked), trains with the shared
+ * loop (engine/train: SGD, momentum, weight decay, cosine schedule), scores
+ * the validation split before and after every epoch and returns the best of
+ * those models (the search's own when no epoch beats it: fine-tuning never
+ * makes the result worse on validation).
+ */
+import type { TargetProblem } from '../data/types.js';
+import { buildMasked } from '../export/build.js';
+import type { Graph } from '../graph/types.js';
+import type { MaskSet } from '../masks/masks.js';
+import type { HeadData } from '../search/head.js';
+import { accuracyOf, predictClasses } from '../train/predict.js';
+import { fit, type TrainCheckpoint, type TrainEpochRecord, type TrainStepInfo } from '../train/train.js';
+import { TrainableModel, type TrainableState } from '../train/trainable.js';
+
+export interface FinetuneSettings {
+  epochs: number;
+  /** Initial SGD learning rate (cosine to zero over the epochs). */
+  lr: number;
+  batchSize: number;
+  momentum: number;
+  weightDecay: number;
+  augment: boolean;
+  seed: number;
+}
+
+export const FINETUNE_DEFAULTS: Omit<FinetuneSettings, 'epochs' | 'augment' | 'seed' | 'batchSize'> = {
+  lr: 0.01,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+};
+
+export interface FinetuneInput {
+  /** The original model. */
+  graph: Graph;
+  masks: MaskSet;
+  head: HeadData;
+  problem: TargetProblem;
+}
+
+export interface FinetuneHooks {
+  onStep?: (s: TrainStepInfo) => void;
+  onEpoch?: (r: FinetuneEpoch) => void | Promise<void>;
+  onCheckpoint?: (c: FinetuneCheckpoint) => void | Promise<void>;
+  /** Continue a stopped fine-tuning (epoch-end checkpoint of the same input and settings). */
+  resumeFrom?: FinetuneCheckpoint;
+  fingerprint?: string;
+}
+
+export interface FinetuneEpoch extends TrainEpochRecord {
+  valAccuracy: number;
+}
+
+/** The best model so far: epoch -1 is the search's model before any fine-tuning. */
+interface BestSoFar {
+  epoch: number;
+  valAccuracy: number;
+  /** Null for epoch -1 (rebuilt from the input). */
+  state: TrainableState | null;
+}
+
+export interface FinetuneCheckpoint {
+  kind: 'seamflow-finetune-checkpoint';
+  version: 1;
+  train: TrainCheckpoint;
+  best: BestSoFar;
+}
+
+export interface FinetuneResult {
+  /** The masked model with its head, weights fine-tuned; masked-out weights are exactly zero. */
+  graph: Graph;
+  valAccuracy: number;
+  /** Validation accuracy of the search's model, before fine-tuning. */
+  startValAccuracy: number;
+  /** Epoch whose model is returned; -1 when none beat the search's model. */
+  selectedEpoch: number;
+  history: FinetuneEpoch[];
+  seconds: number;
+}
+
+export function validateFinetune(s: FinetuneSettings): void {
+  const bad: string[] = [];
+  if (!Number.isInteger(s.epochs) || s.epochs < 1) bad.push(`fine-tune epochs must be an integer >= 1, got ${s.epochs}`);
+  if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad.push(`fine-tune lr must be > 0, got ${s.lr}`);
+  if (bad.length) throw new RangeError(bad.join('; '));
+}
+
+/**
+ * The sliced binary head exports as softmax -> Dense([e_t, 1 - e_t]): its
+ * outputs are probabilities, not logits, so cross-entropy on them trains badly.
+ */
+export function checkFinetunableHead(head: { kind: string; mode: string }): void {
+  if (head.kind === 'sliced' && head.mode === 'binary') {
+    throw new RangeError('fine-tuning needs a head that outputs logits: use the appended head for a binary target (the sliced binary head outputs probabilities)');
+  }
+}
+
+export async function finetuneReengineered(input: FinetuneInput, settings: FinetuneSettings, hooks: FinetuneHooks = {}): Promise<FinetuneResult> {
+  validateFinetune(settings);
+  checkFinetunableHead(input.head);
+  const { problem } = input;
+  const built = buildMasked({ graph: input.graph, masks: input.masks, head: input.head });
+  const resume = hooks.resumeFrom;
+  if (resume && (resume.kind !== 'seamflow-finetune-checkpoint' || resume.version !== 1)) throw new RangeError('not a seamflow fine-tuning checkpoint');
+  const model = new TrainableModel(built.graph, { masks: input.masks }, resume ? resume.train.model : undefined);
+  const scoreSet = problem.val.count ? problem.val : problem.train;
+  const valAccuracy = async (g: Graph) => accuracyOf(await predictClasses(g, scoreSet), scoreSet.labels);
+  const history: FinetuneEpoch[] = (resume?.train.history ?? []).map((r) => ({ ...r, valAccuracy: r.extra?.valAccuracy ?? NaN }));
+  const startValAccuracy = resume ? (resume.train.history[0]?.extra?.startValAccuracy ?? NaN) : await valAccuracy(built.graph);
+  let best: BestSoFar = resume ? resume.best : { epoch: -1, valAccuracy: startValAccuracy, state: null };
+  try {
+    const out = await fit(
+      { model, train: problem.train, numOutputs: problem.numOutputs },
+      { epochs: settings.epochs, batchSize: settings.batchSize, lr: settings.lr, schedule: 'cosine', momentum: settings.momentum, weightDecay: settings.weightDecay, augment: settings.augment, seed: settings.seed },
+      {
+        onStep: hooks.onStep,
+        onEpoch: async (record) => {
+          const val = await valAccuracy(model.toGraph());
+          record.extra = { ...record.extra, valAccuracy: val, ...(record.epoch === 0 ? { startValAccuracy } : {}) };
+          const epoch = { ...record, valAccuracy: val };
+          history.push(epoch);
+          if (val > best.valAccuracy) best = { epoch: record.epoch, valAccuracy: val, state: model.getState() };
+          await hooks.onEpoch?.(epoch);
+        },
+        onCheckpoint: hooks.onCheckpoint && ((train) => hooks.onCheckpoint!({ kind: 'seamflow-finetune-checkpoint', version: 1, train, best })),
+        resumeFrom: resume?.train,
+        fingerprint: hooks.fingerprint,
+      },
+    );
+    const graph = best.state ? withState(built.graph, best.state, input.masks) : built.graph;
+    return { graph, valAccuracy: best.valAccuracy, startValAccuracy, selectedEpoch: best.epoch, history, seconds: out.seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** What a user asks for (CLI flags, a workflow spec); the rest follows the search's settings. */
+export interface FinetuneRequest {
+  epochs: number;
+  lr?: number;
+}
+
+export function finetuneSettingsFor(req: FinetuneRequest, search: { batchSize: number; augment?: boolean; seed: number }): FinetuneSettings {
+  return {
+    epochs: req.epochs,
+    lr: req.lr ?? FINETUNE_DEFAULTS.lr,
+    batchSize: search.batchSize,
+    momentum: FINETUNE_DEFAULTS.momentum,
+    weightDecay: FINETUNE_DEFAULTS.weightDecay,
+    augment: search.augment ?? false,
+    seed: search.seed,
+  };
+}
+
+function withState(graph: Graph, state: TrainableState, masks: MaskSet): Graph {
+  const model = new TrainableModel(graph, { masks }, state);
+  try {
+    return model.toGraph();
+  } finally {
+    model.dispose();
+  }
+}
