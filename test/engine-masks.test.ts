@@ -3,11 +3,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { binarize } from '../engine/masks/binarize.js';
-import { applyMasks, maskSpecs, maskTensors, wrrOf, wrrTensor, type MaskSet } from '../engine/masks/masks.js';
+import { applyMasks, maskSpecs, maskTensors, retentionTensor, scoreCosts, wrrOf, wrrTensor, type MaskSet } from '../engine/masks/masks.js';
 import { loadGraph } from '../engine/graph/import.js';
 import { forward } from '../engine/graph/forward.js';
 import { disposeParams, prepareParams } from '../engine/graph/params.js';
-import { saveToTemp } from './fixtures/engine/tiny-models.js';
+import { saveToTemp, tinyConvNet } from './fixtures/engine/tiny-models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -87,6 +87,21 @@ describe('weight retention rate', () => {
     const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => wrrTensor(specs, [binarize(a), binarize(b)]))(scores);
     grads[0]!.dataSync().forEach((g) => expect(g).toBeCloseTo(4 / 14, 6));
     grads[1]!.dataSync().forEach((g) => expect(g).toBeCloseTo(3 / 14, 6));
+  });
+
+  it('the flops penalty weighs each filter by its MACs per image (output positions x weights)', async () => {
+    const graph = await loadGraph(await saveToTemp(tinyConvNet({ size: 8, width: 4, classes: 3 })));
+    const specs = maskSpecs(graph, 'filter');
+    expect(specs.map((s) => s.node)).toEqual(['conv1', 'conv2', 'fc']);
+    // conv1: 3x3x3 weights, 8x8 outputs; conv2: 3x3x4 + bias, stride 2 -> 4x4; fc: 4 + bias, once.
+    expect(scoreCosts(graph, specs, 'params')).toEqual([27, 37, 5]);
+    expect(scoreCosts(graph, specs, 'flops')).toEqual([27 * 64, 37 * 16, 5]);
+    const set: MaskSet = { granularity: 'filter', specs, masks: [Uint8Array.of(1, 0, 0, 0), Uint8Array.of(1, 1, 0, 0), Uint8Array.of(1, 1, 1)] };
+    const kept = 27 * 64 + 2 * 37 * 16 + 3 * 5;
+    const total = 4 * 27 * 64 + 4 * 37 * 16 + 3 * 5;
+    expect(retentionTensor(specs, maskTensors(set), scoreCosts(graph, specs, 'flops')).dataSync()[0]).toBeCloseTo(kept / total, 6);
+    // The same masks keep a larger share of the parameters than of the FLOPs here.
+    expect(wrrOf(set)).toBeCloseTo((27 + 2 * 37 + 15) / (4 * 27 + 4 * 37 + 15), 12);
   });
 });
 

@@ -10,7 +10,8 @@ import { maskedAccuracy } from '../engine/eval/masked-accuracy.js';
 import { loadGraph } from '../engine/graph/import.js';
 import { prepareParams, type Params } from '../engine/graph/params.js';
 import type { Graph } from '../engine/graph/types.js';
-import { wrrOf } from '../engine/masks/masks.js';
+import { masksFromScores, wrrOf } from '../engine/masks/masks.js';
+import { modelCost } from '../engine/eval/cost.js';
 import { decodePlain, encodePlain } from '../engine/plain-codec.js';
 import { initHead } from '../engine/search/head.js';
 import {
@@ -144,5 +145,20 @@ describe('checkpoint and resume', () => {
     await expect(runSearch(input, { ...base, epochs: 2 }, { fingerprint: 'b', resumeFrom: first.checkpoint })).rejects.toThrow(
       /model\/data\/target differ/,
     );
+    await expect(runSearch(input, { ...base, epochs: 2, penalty: 'flops' }, { fingerprint: 'a', resumeFrom: first.checkpoint })).rejects.toThrow(
+      /penalty params -> flops/,
+    );
+  });
+
+  it('the flops penalty removes more of the FLOPs than the params penalty does', async () => {
+    const settings = { ...base, granularity: 'filter' as const, alpha: 0.2, epochs: 4 };
+    const flopsShare = async (penalty: 'params' | 'flops') => {
+      const res = await runSearch({ graph, params, problem: multi, baseline: 1 }, { ...settings, penalty });
+      const masks = masksFromScores('filter', res.masks.specs, res.finalScores);
+      return { flops: modelCost(graph, masks).macs / modelCost(graph).macs, wrr: wrrOf(masks) };
+    };
+    const byParams = await flopsShare('params');
+    const byFlops = await flopsShare('flops');
+    expect(byFlops.flops).toBeLessThan(byParams.flops - 0.05);
   });
 });

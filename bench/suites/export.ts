@@ -6,6 +6,9 @@
  * size ratios, and the accuracy kept. Goal: compact <= 0.45x the original's
  * latency at accuracy >= original. `--quick` adds random filter masks at
  * fixed kept fractions (speed only, labelled as such) to a short real search.
+ * `--alpha A --lr-mask L --stop-at-wrr W` override the published search
+ * settings; `--finetune-epochs N [--finetune-lr L]` trains the kept weights
+ * after the search ([ours], engine/finetune) and exports the tuned model.
  */
 import path from 'node:path';
 import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
@@ -20,6 +23,7 @@ import { Rng } from '../../engine/random.js';
 import { reengineer } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, maskDefaults } from '../../engine/search/defaults.js';
 import { initHead, type HeadData } from '../../engine/search/head.js';
+import { FINETUNE_DEFAULTS, finetuneSettingsFor } from '../../engine/finetune/finetune.js';
 import { initBackend } from '../../infra/backend/index.js';
 import { packageRoot } from '../../infra/paths.js';
 import { createProgressBar } from '../../cli/progress.js';
@@ -40,7 +44,9 @@ export interface ExportCase {
   original: { accuracy: number; accuracyRestricted: number };
   /** Test accuracy of the masked model (the compact one is verified equal to it). */
   accuracy: number;
-  search: { epochs: number; seconds: number; selectedEpoch: number } | null;
+  search: { epochs: number; seconds: number; selectedEpoch: number; alpha: number; lrMask: number; penalty: string } | null;
+  /** Accuracy of the search's own model (before fine-tuning), and the fine-tuning run. */
+  finetune: { searchAccuracy: number; epochs: number; lr: number; seconds: number; selectedEpoch: number; valAccuracy: number; startValAccuracy: number } | null;
   export: ExportReport;
 }
 
@@ -50,25 +56,24 @@ async function exportCase(
   graph: Graph,
   modelDir: string,
   base: { label: string; kind: ExportCase['kind']; target: number },
-  problem: TargetProblem,
-  masks: MaskSet,
-  head: HeadData,
+  model: { masks: MaskSet; head: HeadData; tuned?: Graph },
   accuracy: number,
   original: ExportCase['original'],
   search: ExportCase['search'],
+  finetune: ExportCase['finetune'],
   runs: number,
 ): Promise<ExportCase> {
   const target = path.join(packageRoot, 'bench', 'tmp', 'export', base.label.replace(/[^a-z0-9.-]+/gi, '_'));
   say(`exporting ${base.label}: masked + compact, latency at batch ${LATENCY_BATCHES.join('/')} (${runs} runs each)`);
+  const { masks, head, tuned } = model;
   const report = await exportModels({
     graph,
     originalDir: modelDir,
-    masks,
-    head,
+    ...(tuned ? { masked: tuned, headInfo: { kind: head.kind, mode: head.mode, classes: head.classes.slice() } } : { masks, head }),
     target,
     latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs },
   });
-  return { ...base, wrr: wrrOf(masks), original, accuracy, search, export: report };
+  return { ...base, wrr: wrrOf(masks), original, accuracy, search, finetune, export: report };
 }
 
 async function run(opts: SuiteOptions): Promise<SuiteOutput> {
@@ -78,6 +83,9 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const targets = parseClassList(flagString(opts.flags, 'targets') ?? (opts.quick ? '0' : '0,3'), 10);
   const runs = flagNumber(opts.flags, 'runs') ?? (opts.quick ? 8 : 20);
   const fractions = opts.quick || opts.flags['random'] ? [0.3, 0.5, 0.7] : [];
+  const stopAtWrr = flagNumber(opts.flags, 'stop-at-wrr');
+  const finetuneEpochs = flagNumber(opts.flags, 'finetune-epochs') ?? 0;
+  const finetuneLr = flagNumber(opts.flags, 'finetune-lr') ?? FINETUNE_DEFAULTS.lr;
   const seed = 0;
   const backend = await initBackend();
   const { graph, dir: modelDir } = await loadResnet20();
@@ -101,32 +109,52 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
           const masks = randomFilterMasks(graph, kept, 1000 + Math.round(kept * 100));
           const head = initHead('sliced', 'binary', [t], 10, new Rng(seed));
           const acc = await maskedAccuracy(graph, params, masks, head, problem.test, 256);
-          cases.push(await exportCase(graph, modelDir, { label: `random filter masks kept ${kept} (target ${t})`, kind: 'random-masks', target: t }, problem, masks, head, acc, original, null, runs));
+          cases.push(await exportCase(graph, modelDir, { label: `random filter masks kept ${kept} (target ${t})`, kind: 'random-masks', target: t }, { masks, head }, acc, original, null, null, runs));
           say(`  done (${since(started)} elapsed)`);
         }
       }
       const d = maskDefaults('resnet20', 'cifar10', 'binary');
+      const alpha = flagNumber(opts.flags, 'alpha') ?? d.alpha;
+      const lrMask = flagNumber(opts.flags, 'lr-mask') ?? d.lrMask;
       const steps = Math.ceil(problem.train.count / PUBLISHED_BATCH);
       const bar = createProgressBar(`[bench] filter search target ${t}`, epochs * steps, { logEveryMs: 15000 });
+      const ftBar = createProgressBar(`[bench] fine-tune target ${t}`, finetuneEpochs * steps, { logEveryMs: 15000 });
+      const penalty = flagString(opts.flags, 'penalty') === 'flops' ? ('flops' as const) : ('params' as const);
+      const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, penalty, lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true, ...(stopAtWrr === undefined ? {} : { stopAtWrr }) };
       const res = await reengineer(graph, problem, {
-        settings: { granularity: 'filter', head: 'appended', alpha: d.alpha, lrMask: d.lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true },
+        settings,
+        ...(finetuneEpochs > 0
+          ? {
+              finetune: {
+                settings: finetuneSettingsFor({ epochs: finetuneEpochs, lr: finetuneLr }, settings),
+                hooks: {
+                  onStep: (p) => ftBar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} loss ${p.loss.toFixed(3)}`),
+                  onEpoch: (r) => say(`  fine-tune epoch ${r.epoch + 1}/${finetuneEpochs}: val acc ${pct(r.valAccuracy)}%`),
+                },
+              },
+            }
+          : {}),
         hooks: {
           onStep: (p) => bar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} ${p.phase} wrr ${(p.wrr * 100).toFixed(1)}%`),
           onEpoch: (r) => say(`  epoch ${r.epoch + 1}/${epochs} (${r.phase}): val acc ${pct(r.valAccuracy)}%, WRR ${pct(r.wrr)}%`),
         },
       });
       bar.finish();
+      const ft = res.finetuned;
+      if (ft) ftBar.finish();
+      const label = `filter search ${res.search.epochsRun} ep${ft ? ` + fine-tune ${finetuneEpochs} ep` : ''} (target ${t})`;
       cases.push(
         await exportCase(
           graph,
           modelDir,
-          { label: `filter search ${epochs} ep (target ${t})`, kind: 'search', target: t },
-          problem,
-          res.search.masks,
-          res.search.head,
-          res.reengineered.accuracy,
+          { label, kind: 'search', target: t },
+          { masks: res.search.masks, head: res.search.head, ...(ft ? { tuned: ft.graph } : {}) },
+          ft ? ft.accuracy : res.reengineered.accuracy,
           original,
-          { epochs, seconds: res.search.seconds, selectedEpoch: res.search.selected.epoch },
+          { epochs: res.search.epochsRun, seconds: res.search.seconds, selectedEpoch: res.search.selected.epoch, alpha, lrMask, penalty },
+          ft
+            ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: finetuneLr, seconds: ft.seconds, selectedEpoch: ft.selectedEpoch, valAccuracy: ft.valAccuracy, startValAccuracy: ft.startValAccuracy }
+            : null,
           runs,
         ),
       );
@@ -139,7 +167,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const md = await renderMarkdown(opts, cases, { epochs, limit, backend, elapsed: (performance.now() - started) / 1000 });
   return {
     json: {
-      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
+      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, stopAtWrr: stopAtWrr ?? null, finetune: finetuneEpochs ? { epochs: finetuneEpochs, lr: finetuneLr } : null, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
       backend,
       model: { dir: modelDir, name: graph.name },
       data: { spec: `cifar10:${dataDir}`, name: dataset.name, checksums: dataset.checksums, counts: { train: dataset.train.count, test: dataset.test.count } },
@@ -175,6 +203,16 @@ async function renderMarkdown(
       `${s.limit ? `, on at most ${s.limit} images per split` : ''}; CPU, 2 shared cores.`,
     '',
   );
+  const tuned = cases.filter((c) => c.finetune);
+  if (tuned.length) {
+    md.push(
+      '**Fine-tuned rows ([ours], not in SeaM)**: after the search, the kept weights, BatchNorm and head were trained with every masked-out weight held at zero ' +
+        '(SGD, momentum 0.9, weight decay 5e-4, cosine learning rate, augmentation; the epoch best on the validation split is kept, or the search model if none beats it). ' +
+        'The masked and compact models timed are the tuned ones; "acc search only" is the search model before fine-tuning. ' +
+        tuned.map((c) => `${c.label}: search alpha ${c.search!.alpha} on the kept share of the ${c.search!.penalty === 'flops' ? 'FLOPs' : 'parameters (WRR)'}, lrMask ${c.search!.lrMask}, ${c.search!.epochs} epoch(s); fine-tuning ${c.finetune!.epochs} epoch(s) at lr ${c.finetune!.lr}, ${seconds(c.finetune!.seconds)}, validation ${pct(c.finetune!.startValAccuracy)}% -> ${pct(c.finetune!.valAccuracy)}% (epoch ${c.finetune!.selectedEpoch + 1} kept).`).join(' '),
+      '',
+    );
+  }
   md.push(
     table(
       ['case', 'WRR %', 'params ratio', 'FLOPs ratio', 'file ratio', 'gzip ratio', 'latency b1', 'latency b16', 'latency b64', 'SeaM published time ratio', 'goal', 'acc % (orig / orig restricted / kept)', 'gain (points)'],
@@ -192,7 +230,7 @@ async function renderMarkdown(
           `${fmt(r.latency?.['64'], 3)}x`,
           `${fmt(publishedRatio, 3)}x (${PUBLISHED.inferenceTimePercent}%)`,
           '<= 0.45x at acc >= original',
-          `${pct(c.original.accuracy)} / ${pct(c.original.accuracyRestricted)} / ${pct(c.accuracy)}`,
+          `${pct(c.original.accuracy)} / ${pct(c.original.accuracyRestricted)} / ${pct(c.accuracy)}${c.finetune ? ` (search only ${pct(c.finetune.searchAccuracy)})` : ''}`,
           c.kind === 'search' ? points((c.accuracy - c.original.accuracy) * 100) : '(random)',
         ];
       }),

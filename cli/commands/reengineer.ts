@@ -31,7 +31,7 @@ import {
   type SearchCheckpoint,
   type SearchSettings,
 } from '../../engine/search/search.js';
-import type { Granularity } from '../../engine/masks/masks.js';
+import type { Granularity, Penalty } from '../../engine/masks/masks.js';
 import { initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
@@ -55,6 +55,8 @@ const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSE
   --granularity G      weight (published) | filter (one score per filter/neuron)  [weight]
   --head H             appended (ReLU -> Dense, published) | sliced (target rows, no new params)  [appended]
   --alpha A            WRR weight in the loss            [published per setting, else 1.0]
+  --penalty P          params (WRR, published) | flops: alpha weighs the kept share of the
+                       FLOPs instead, so filters that cost time go first (with --granularity filter)  [params]
   --lr-mask L          Adam learning rate of the scores  [published per setting, else 0.05]
   --lr-head L          Adam learning rate of the head    [${DEFAULT_LR_HEAD}]
   --epochs N           [${PUBLISHED_EPOCHS}]   --batch B [${PUBLISHED_BATCH}]   --seed S [0]
@@ -98,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
         granularity: { type: 'string' },
         head: { type: 'string' },
         alpha: { type: 'string' },
+        penalty: { type: 'string' },
         'lr-mask': { type: 'string' },
         'lr-head': { type: 'string' },
         epochs: { type: 'string' },
@@ -143,6 +146,7 @@ export async function run(argv: string[]): Promise<number> {
   const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? 50;
   const granularity = oneOf<Granularity>('granularity', values.granularity, ['weight', 'filter']) ?? 'weight';
   const headKind = oneOf<HeadKind>('head', values.head, ['appended', 'sliced']) ?? 'appended';
+  const penalty = oneOf<Penalty>('penalty', values.penalty, ['params', 'flops']);
   const baselineRule = oneOf<BaselineRule>('baseline', values.baseline, ['published', 'restricted']) ?? 'published';
   const backendName = oneOf<BackendName>('backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
   const defects = parseDefectFlags(values, seed);
@@ -183,6 +187,7 @@ export async function run(argv: string[]): Promise<number> {
     granularity,
     head: headKind,
     alpha: alpha ?? defaults.alpha,
+    ...(penalty ? { penalty } : {}),
     lrMask: lrMask ?? defaults.lrMask,
     lrHead,
     epochs,

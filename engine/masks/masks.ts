@@ -11,6 +11,14 @@ import { isMaskable, numel, type Graph } from '../graph/types.js';
 
 export type Granularity = 'weight' | 'filter';
 
+/**
+ * What the search's sparsity term counts: `params` (WRR, as published) or
+ * `flops` [ours]: each score weighted by the multiply-accumulates its weights
+ * do per image, so the search prefers removing the filters that cost time
+ * (early, high-resolution layers) over those that only hold parameters.
+ */
+export type Penalty = 'params' | 'flops';
+
 export interface MaskSpec {
   node: string;
   /** `kernel` / `bias` (weight granularity) or `filter` (covers kernel and bias). */
@@ -115,16 +123,32 @@ export function applyMasks(base: Params, specs: MaskSpec[], masks: tf.Tensor[]):
   return out;
 }
 
-/** WRR as a differentiable scalar from (binarised) masks aligned with `specs`. */
-export function wrrTensor(specs: MaskSpec[], masks: tf.Tensor[]): tf.Scalar {
-  const total = maskedParamCount(specs);
+/** Cost of one score of each spec under a penalty (paramsPerScore for `params`). */
+export function scoreCosts(graph: Graph, specs: MaskSpec[], penalty: Penalty): number[] {
+  return specs.map((s) => {
+    if (penalty === 'params') return s.paramsPerScore;
+    const out = graph.byName.get(s.node)!.outputShape;
+    // Output positions each weight is applied at, as engine/eval/cost.ts counts them.
+    const positions = out.length === 1 ? 1 : numel(out.slice(0, out.length - 1));
+    return s.paramsPerScore * positions;
+  });
+}
+
+/** The kept share of the total cost, differentiable, from (binarised) masks aligned with `specs`. */
+export function retentionTensor(specs: MaskSpec[], masks: tf.Tensor[], costs: number[]): tf.Scalar {
+  const total = specs.reduce((a, s, i) => a + numel(s.shape) * costs[i]!, 0);
   return tf.tidy(() => {
-    const parts = specs.map((s, i) => {
+    const parts = specs.map((_, i) => {
       const ones = tf.sum(masks[i]!);
-      return s.paramsPerScore === 1 ? ones : tf.mul(ones, s.paramsPerScore);
+      return costs[i] === 1 ? ones : tf.mul(ones, costs[i]!);
     });
     return tf.div(tf.addN(parts), total) as tf.Scalar;
   });
+}
+
+/** WRR as a differentiable scalar from (binarised) masks aligned with `specs`. */
+export function wrrTensor(specs: MaskSpec[], masks: tf.Tensor[]): tf.Scalar {
+  return retentionTensor(specs, masks, specs.map((s) => s.paramsPerScore));
 }
 
 /** Constant mask tensors for a mask set (caller disposes). */

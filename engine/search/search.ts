@@ -14,7 +14,20 @@ import { forward, logitCount } from '../graph/forward.js';
 import type { Params } from '../graph/params.js';
 import type { Graph } from '../graph/types.js';
 import { binarize } from '../masks/binarize.js';
-import { applyMasks, initialScores, maskSpecs, masksFromScores, wrrOf, wrrTensor, type Granularity, type MaskSet, type MaskSpec } from '../masks/masks.js';
+import {
+  applyMasks,
+  initialScores,
+  maskSpecs,
+  masksFromScores,
+  retentionTensor,
+  scoreCosts,
+  wrrOf,
+  wrrTensor,
+  type Granularity,
+  type MaskSet,
+  type MaskSpec,
+  type Penalty,
+} from '../masks/masks.js';
 import { Rng, type RngState } from '../random.js';
 import { Adam, type AdamState } from './adam.js';
 import { variableFrom } from './variables.js';
@@ -25,6 +38,8 @@ export interface SearchSettings {
   granularity: Granularity;
   head: HeadKind;
   alpha: number;
+  /** What alpha multiplies: the kept share of the parameters (WRR, published; default) or of the FLOPs ([ours]). */
+  penalty?: Penalty;
   lrMask: number;
   lrHead: number;
   epochs: number;
@@ -159,6 +174,7 @@ export function validateSettings(s: SearchSettings): void {
   if (!Number.isInteger(s.seed)) bad.push(`seed must be an integer, got ${s.seed}`);
   if (s.granularity !== 'weight' && s.granularity !== 'filter') bad.push(`granularity must be weight or filter, got ${String(s.granularity)}`);
   if (s.head !== 'appended' && s.head !== 'sliced') bad.push(`head must be appended or sliced, got ${String(s.head)}`);
+  if (s.penalty !== undefined && s.penalty !== 'params' && s.penalty !== 'flops') bad.push(`penalty must be params or flops, got ${String(s.penalty)}`);
   const every = s.headOnlyEvery ?? 5;
   if (!Number.isInteger(every) || every < 0) bad.push(`headOnlyEvery must be an integer >= 0, got ${every}`);
   const es = s.earlyStop ?? 0;
@@ -180,6 +196,8 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
   validateSettings(settings);
   const { graph, params, problem } = input;
   const specs = maskSpecs(graph, settings.granularity);
+  const penalty = settings.penalty ?? 'params';
+  const costs = penalty === 'params' ? null : scoreCosts(graph, specs, penalty);
   const numLogits = logitCount(graph);
   const train = problem.train;
   if (train.count === 0) throw new RangeError('the target problem has no training images');
@@ -286,10 +304,11 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
           const out = head.apply(forward(graph, masked, x, { logits: true }));
           const c = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(out)), -1)));
           const w = wrrTensor(specs, scores.map((s) => binarize(s)));
+          const kept = costs ? retentionTensor(specs, scores.map((s) => binarize(s)), costs) : w;
           ce = tf.keep(c);
           wrr = tf.keep(w);
           correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.argMax(y, 1)), 'float32')));
-          return tf.add(c, tf.mul(w, settings.alpha)) as tf.Scalar;
+          return tf.add(c, tf.mul(kept, settings.alpha)) as tf.Scalar;
         }, vars);
         opt.apply(vars.map((v) => grads[v.name]));
         const [lossV, ceV, wrrV, correctV] = Array.from(tf.tidy(() => tf.stack([value, ce, wrr, correct]).dataSync()));
@@ -384,6 +403,7 @@ function checkResumable(ck: SearchCheckpoint, s: SearchSettings, fingerprint: st
   for (const k of keys) {
     if (ck.settings[k] !== s[k]) diffs.push(`${k} ${String(ck.settings[k])} -> ${String(s[k])}`);
   }
+  if ((ck.settings.penalty ?? 'params') !== (s.penalty ?? 'params')) diffs.push(`penalty ${ck.settings.penalty ?? 'params'} -> ${s.penalty ?? 'params'}`);
   if (ck.fingerprint !== fingerprint) diffs.push('model/data/target differ');
   if (ck.scores.length !== specs.length || ck.scores.some((sc, i) => sc.length !== specs[i]!.shape.reduce((a, b) => a * b, 1))) {
     diffs.push('mask layout differs');
