@@ -94,7 +94,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
     `export suite: filter-granularity search on target(s) ${targets.join(',')} for ${epochs} epoch(s)` +
       `${fractions.length ? `, random filter masks at kept fractions ${fractions.join('/')} on target ${targets[0]}` : ''}; ` +
       `${limit ? `at most ${limit} images per split` : 'full CIFAR-10'}; backend ${backend.name} (${backend.detail}); ` +
-      `expected ${opts.quick ? '~3-5 min' : `~${Math.round(targets.length * (epochs * 9000 / 190 + 60) / 60)} min`}`,
+      `expected ${opts.quick ? '~3-5 min' : `~${Math.round(targets.length * ((epochs + 1.5 * finetuneEpochs) * 9000 / 190 + 60) / 60)} min`}`,
   );
 
   const cases: ExportCase[] = [];
