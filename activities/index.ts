@@ -1,8 +1,10 @@
 import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { checkDefectRequest, type CheckDefectRequestInput } from './check-defect-request.js';
+import { checkFinetuneRequest, type CheckFinetuneRequestInput } from './check-finetune-request.js';
 import { evaluateOriginal, evaluateReengineered } from './evaluate.js';
 import { evaluateDefects, type EvaluateDefectsInput } from './evaluate-defects.js';
-import { exportModel } from './export-model.js';
+import { exportModel, type ExportModelInput } from './export-model.js';
+import { finetuneModel, type FinetuneModelInput } from './finetune-model.js';
 import { instrument } from './instrument.js';
 import { writeLeaderboard, type WriteLeaderboardInput } from './leaderboard.js';
 import { registerModelFolder } from './model-bundle.js';
@@ -26,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     registerModel: instrument('registerModel', (input: { runId: string; model: string }) => registerModelFolder(store, input.model)),
     sampleDataset: instrument('sampleDataset', (input: SampleDatasetInput) => sampleDataset(store, input)),
     checkDefectRequest: instrument('checkDefectRequest', (input: CheckDefectRequestInput) => checkDefectRequest(store, input), (i) => i.modelKey),
+    checkFinetuneRequest: instrument('checkFinetuneRequest', (input: CheckFinetuneRequestInput) => checkFinetuneRequest(input)),
     evaluateOriginal: instrument(
       'evaluateOriginal',
       (input: { runId: string; modelKey: string; problemKey: string }) => evaluateOriginal(store, input),
@@ -37,8 +40,9 @@ export function createActivities(deps: ActivityDeps) {
       (input: { runId: string; modelKey: string; problemKey: string; searchKey: string }) => evaluateReengineered(store, input),
       (i) => i.modelKey,
     ),
+    finetuneModel: instrument('finetuneModel', (input: FinetuneModelInput) => finetuneModel(store, input), (i) => i.modelKey),
     evaluateDefects: instrument('evaluateDefects', (input: EvaluateDefectsInput) => evaluateDefects(store, input), (i) => i.modelKey),
-    exportModel: instrument('exportModel', (input: { runId: string; modelKey: string; searchKey: string }) => exportModel(store, input), (i) => i.modelKey),
+    exportModel: instrument('exportModel', (input: ExportModelInput) => exportModel(store, input), (i) => i.modelKey),
     writeReport: instrument('writeReport', (input: WriteReportInput) => writeReport(store, input), (i) => i.model.modelKey),
     writeLeaderboard: instrument('writeLeaderboard', (input: WriteLeaderboardInput) => writeLeaderboard(store, input)),
   };

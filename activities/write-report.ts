@@ -1,6 +1,6 @@
-import { defectsSection, originalSection, reengineeredSection } from '../engine/report-fields.js';
+import { defectsSection, finetuneSection, originalSection, reengineeredSection } from '../engine/report-fields.js';
 import { validateArtifactKey, type ArtifactStore } from '../infra/artifacts/index.js';
-import type { DefectsOutcome, ExportOutcome, ModelRef, OriginalEvaluation, ReengineeredEvaluation, ReengineerSpec, RunReportRef, SampledProblem, SearchOutcome } from '../workflows/types.js';
+import type { DefectsOutcome, ExportOutcome, FinetuneOutcome, ModelRef, OriginalEvaluation, ReengineeredEvaluation, ReengineerSpec, RunReportRef, SampledProblem, SearchOutcome } from '../workflows/types.js';
 import type { StoredSearch } from './search-masks.js';
 import { getPlain, putJson } from './store-codec.js';
 
@@ -15,6 +15,8 @@ export interface WriteReportInput {
   exported: ExportOutcome;
   /** Present when the run evaluated defect inheritance. */
   defects?: DefectsOutcome;
+  /** Present when the run fine-tuned the result (its model is the one exported). */
+  finetune?: FinetuneOutcome;
   stageSeconds: Record<string, number>;
 }
 
@@ -61,6 +63,7 @@ export async function writeReport(store: ArtifactStore, input: WriteReportInput)
       maskedModel: input.exported.maskedModelKey,
       compactModel: input.exported.compactModelKey,
       ...(input.defects ? { defects: input.defects.defectsKey } : {}),
+      ...(input.finetune ? { finetunedModel: input.finetune.finetunedModelKey } : {}),
     },
     export: {
       masked: input.exported.masked,
@@ -78,6 +81,7 @@ export async function writeReport(store: ArtifactStore, input: WriteReportInput)
       maskedModel: 'masked/model.json',
       compactModel: 'compact/model.json',
     },
+    ...(input.finetune ? { finetune: finetuneSection(input.finetune, reengineered.accuracy) } : {}),
     ...(input.defects && input.spec.defects ? { defects: defectsSection(input.defects, input.spec.defects) } : {}),
     stageSeconds: input.stageSeconds,
   };

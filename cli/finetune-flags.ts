@@ -1,6 +1,7 @@
 /** The fine-tuning options of `seamflow reengineer` / `submit` ([ours]: kept weights trained after the search, masks fixed). */
-import { FINETUNE_DEFAULTS, type FinetuneRequest } from '../engine/finetune/finetune.js';
+import { FINETUNE_DEFAULTS, type FinetuneRequest } from '../engine/finetune/settings.js';
 import { intFlag, numberFlag } from './flags.js';
+import { pct, points } from './format.js';
 import { UsageError } from './usage-error.js';
 
 export const FINETUNE_FLAGS = {
@@ -26,4 +27,9 @@ export function parseFinetuneFlags(values: FinetuneFlagValues): FinetuneRequest 
     return undefined;
   }
   return { epochs, ...(lr === undefined ? {} : { lr }) };
+}
+
+/** The line printed at the end of a fine-tuned run (direct or Temporal): from the report's finetune section. */
+export function formatFinetune(f: { accuracy: number; searchAccuracy: number; settings: { epochs: number } }): string {
+  return `fine-tuned    accuracy ${pct(f.accuracy)} after ${f.settings.epochs} epoch(s) (${points(f.accuracy - f.searchAccuracy)} points over the search's model)`;
 }

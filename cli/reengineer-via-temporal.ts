@@ -7,6 +7,7 @@ import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec } from '../workflows/types.js';
 import { formatDefects } from './defect-flags.js';
+import { formatFinetune } from './finetune-flags.js';
 import { mflops, pct } from './format.js';
 import { openRunSession } from './run-session.js';
 import { watchRun } from './watch-run.js';
@@ -18,6 +19,7 @@ interface StoredReport {
   export: { compact: { params: number; flops: number } };
   search: { epochs: number; bestEpoch: number; selectionRule: string; seconds: number };
   defects?: Parameters<typeof formatDefects>[0];
+  finetune?: Parameters<typeof formatFinetune>[0];
 }
 
 /**
@@ -47,7 +49,8 @@ export async function reengineerViaTemporal(spec: ReengineerSpec, outDir: string
       [
         `original      accuracy ${pct(o.accuracy)} (restricted ${pct(o.accuracyRestricted)}), ${o.params} params, ${mflops(o.flops)}`,
         `re-engineered accuracy ${pct(r.accuracy)}, WRR ${pct(r.wrr)}, ${r.params} params, ${mflops(r.flops)} (mask-aware)`,
-        `compact model ${report.export.compact.params} params, ${mflops(report.export.compact.flops)}`,
+        ...(report.finetune ? [formatFinetune(report.finetune)] : []),
+        `compact model ${report.export.compact.params} params, ${mflops(report.export.compact.flops)}${report.finetune ? ' (fine-tuned)' : ''}`,
         `selected epoch ${report.search.bestEpoch + 1} of ${report.search.epochs} (${report.search.selectionRule}), search ${report.search.seconds.toFixed(1)} s`,
         ...(report.defects ? [formatDefects(report.defects)] : []),
         `wrote ${path.join(outDir, 'report.json')}, masks/, masked/, compact/${report.defects ? ', defects.json' : ''}`,

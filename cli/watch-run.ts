@@ -1,15 +1,20 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { DefectsHeartbeat, RunProgress, SearchHeartbeat } from '../workflows/types.js';
+import type { DefectsHeartbeat, FinetuneHeartbeat, RunProgress, SearchHeartbeat } from '../workflows/types.js';
 import { createDefectsBars, type DefectsBars } from './defects-progress.js';
+import { finetuneNote } from './finetune-progress.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 
 /** The latest heartbeats of a run's long activities, read from Temporal's pending-activity view (one describe()). */
 export interface LiveHeartbeats {
   search?: SearchHeartbeat;
   defects?: DefectsHeartbeat;
+  finetune?: FinetuneHeartbeat;
 }
 
-const HEARTBEATING: Record<keyof LiveHeartbeats, string> = { search: 'searchMasks', defects: 'evaluateDefects' };
+const HEARTBEATING: Record<keyof LiveHeartbeats, string> = { search: 'searchMasks', defects: 'evaluateDefects', finetune: 'finetuneModel' };
+
+/** Stages whose heartbeats are worth a describe() while they run. */
+const LIVE_STAGES = Object.values(HEARTBEATING);
 
 export async function liveHeartbeats(handle: WorkflowHandle): Promise<LiveHeartbeats> {
   const d = await handle.describe();
@@ -37,14 +42,15 @@ export async function queryProgress(handle: WorkflowHandle): Promise<RunProgress
 
 /**
  * Follows a run until it closes: one line per finished stage, a progress bar
- * over the search's epochs and steps and one per defect-evaluation phase,
- * fed by their heartbeats.
+ * over the search's epochs and steps, one over the fine-tuning's and one per
+ * defect-evaluation phase, fed by their heartbeats.
  */
 export async function watchRun(client: Client, workflowId: string, opts: { pollMs?: number } = {}): Promise<void> {
   const handle = client.workflow.getHandle(workflowId);
   const reported = new Set<string>();
   let bar: ProgressBar | undefined;
   let defectBars: DefectsBars | undefined;
+  let finetuneBar: ProgressBar | undefined;
   const closed = handle.result().then(
     () => undefined,
     () => undefined,
@@ -58,6 +64,7 @@ export async function watchRun(client: Client, workflowId: string, opts: { pollM
         reported.add(s.stage);
         if (s.stage === 'searchMasks') bar?.finish();
         if (s.stage === 'evaluateDefects') defectBars?.finish();
+        if (s.stage === 'finetuneModel') finetuneBar?.finish();
         const summary = Object.entries(s.summary ?? {})
           .filter(([k]) => !k.endsWith('Key'))
           .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : v}`)
@@ -66,7 +73,7 @@ export async function watchRun(client: Client, workflowId: string, opts: { pollM
       }
     }
     const running = (stage: string) => progress?.stages.find((s) => s.stage === stage)?.status === 'running';
-    if (running('searchMasks') || running('evaluateDefects')) {
+    if (LIVE_STAGES.some(running)) {
       const live = await liveHeartbeats(handle).catch((): LiveHeartbeats => ({}));
       const hb = live.search;
       if (hb && hb.steps > 0) {
@@ -75,6 +82,12 @@ export async function watchRun(client: Client, workflowId: string, opts: { pollM
         bar.update(hb.epoch * hb.steps + hb.step, `epoch ${hb.epoch + 1}/${hb.epochs} loss ${hb.loss.toFixed(4)} wrr ${(hb.wrr * 100).toFixed(2)}%`);
       }
       if (live.defects) (defectBars ??= createDefectsBars()).update(live.defects);
+      const ft = live.finetune;
+      if (ft && ft.total > 0) {
+        finetuneBar ??= createProgressBar('finetune', ft.total);
+        finetuneBar.setTotal(ft.total);
+        finetuneBar.update(ft.done, finetuneNote(ft));
+      }
     }
     if (finished) {
       // The client's own error only says the workflow failed; the run's progress names the cause.

@@ -1,18 +1,19 @@
 /**
  * What the API does with runs, over the Temporal client and the artifact
  * store: list (visibility), detail (progress query + the live heartbeats of
- * the search and the defect evaluation), start, cancel, resume, report and
+ * the search, the fine-tuning and the defect evaluation), start, cancel, resume, report and
  * artifact lookup. No compute.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { defectsEtaSeconds, defectsFraction } from '../cli/defects-progress.js';
+import { finetuneFraction } from '../cli/finetune-progress.js';
 import { liveHeartbeats, queryProgress } from '../cli/watch-run.js';
 import type { ArtifactStore } from '../infra/artifacts/index.js';
 import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
 import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
-import type { DefectsHeartbeat, ReengineerSpec, RunProgress, SearchHeartbeat } from '../workflows/types.js';
+import type { DefectsHeartbeat, FinetuneHeartbeat, ReengineerSpec, RunProgress, SearchHeartbeat } from '../workflows/types.js';
 import { ConflictError, NotFoundError } from './errors.js';
 
 export const RUN_QUERY = "WorkflowType = 'reengineerWorkflow'";
@@ -54,6 +55,13 @@ export interface LiveDefects extends DefectsHeartbeat {
   etaSeconds?: number;
 }
 
+export interface LiveFinetune extends FinetuneHeartbeat {
+  /** Fraction of all fine-tuning steps done, 0..1. */
+  fraction: number;
+  /** Seconds left at the pace since the stage started (undefined until there is a pace). */
+  etaSeconds?: number;
+}
+
 export interface RunDetail {
   id: string;
   type: string;
@@ -62,6 +70,8 @@ export interface RunDetail {
   closedAt?: string;
   progress?: RunProgress;
   search?: LiveSearch;
+  /** While finetuneModel runs: epoch, step, validation accuracy so far. */
+  finetune?: LiveFinetune;
   /** While evaluateDefects runs: which student and phase, how far. */
   defects?: LiveDefects;
   spec?: ReengineerSpec;
@@ -80,6 +90,8 @@ export interface StoredReport {
   artifacts?: { masks?: string; masksIndex?: string; maskedModel?: string; compactModel?: string; defects?: string };
   /** Runs with defect evaluation: standard vs seam reuse (see engine/report-fields.ts). */
   defects?: { attack: string; measure: string; standard: { accuracy: number; value: number }; seam: { accuracy: number; value: number; wrr: number }; reduction: number | null };
+  /** Runs with fine-tuning: the shipped model's accuracy next to the search's (see engine/report-fields.ts). */
+  finetune?: { accuracy: number; valAccuracy: number; startValAccuracy: number; searchAccuracy: number; gain: number; selectedEpoch: number; settings: { epochs: number; lr: number } };
   [k: string]: unknown;
 }
 
@@ -142,11 +154,14 @@ export class RunsService {
     progress ??= desc.type === 'reengineerWorkflow' ? await queryProgress(handle) : undefined;
     let search: LiveSearch | undefined;
     let defects: LiveDefects | undefined;
+    let finetune: LiveFinetune | undefined;
     const running = (name: string) => progress?.stages.find((s) => s.stage === name && s.status === 'running');
     const searchStage = running('searchMasks');
-    if (!closed && (searchStage || running('evaluateDefects'))) {
+    const finetuneStage = running('finetuneModel');
+    if (!closed && (searchStage || finetuneStage || running('evaluateDefects'))) {
       const hb = await liveHeartbeats(handle).catch(() => undefined);
       if (hb?.search && searchStage) search = live(hb.search, searchStage.startedAt);
+      if (hb?.finetune && finetuneStage) finetune = liveFinetune(hb.finetune, finetuneStage.startedAt);
       if (hb?.defects) defects = liveDefects(hb.defects);
     }
     const detail: RunDetail = {
@@ -157,6 +172,7 @@ export class RunsService {
       closedAt: desc.closeTime?.toISOString(),
       progress,
       search,
+      finetune,
       defects,
       spec: await this.specOf(handle).catch(() => undefined),
       closed,
@@ -260,10 +276,19 @@ function live(hb: SearchHeartbeat, startedAt: string | undefined): LiveSearch {
   const total = hb.epochs * hb.steps;
   const done = hb.epoch * hb.steps + hb.step;
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
-  const elapsed = startedAt ? (Date.now() - Date.parse(startedAt)) / 1000 : undefined;
-  const etaSeconds = elapsed !== undefined && fraction > 0.005 ? (elapsed * (1 - fraction)) / fraction : undefined;
   const { checkpointKey: _ck, ...rest } = hb;
-  return { ...rest, fraction, etaSeconds };
+  return { ...rest, fraction, etaSeconds: etaSince(startedAt, fraction) };
+}
+
+export function liveFinetune(hb: FinetuneHeartbeat, startedAt: string | undefined): LiveFinetune {
+  const fraction = finetuneFraction(hb);
+  return { ...hb, fraction, etaSeconds: etaSince(startedAt, fraction) };
+}
+
+/** Seconds left at the pace since the stage started, once 0.5% is done. */
+function etaSince(startedAt: string | undefined, fraction: number): number | undefined {
+  const elapsed = startedAt ? (Date.now() - Date.parse(startedAt)) / 1000 : undefined;
+  return elapsed !== undefined && fraction > 0.005 ? (elapsed * (1 - fraction)) / fraction : undefined;
 }
 
 export function liveDefects(hb: DefectsHeartbeat): LiveDefects {

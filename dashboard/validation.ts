@@ -6,6 +6,7 @@
 import { parseDatasetSpec } from '../engine/data/spec.js';
 import type { TargetMode } from '../engine/data/types.js';
 import { REUSE_DEFAULTS } from '../engine/defect/reuse-settings.js';
+import { checkFinetunableHead, type FinetuneRequest } from '../engine/finetune/settings.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS } from '../engine/search/defaults.js';
 import type { SearchSettings } from '../engine/search/search.js';
 import { validateArtifactKey } from '../infra/artifacts/artifact-key.js';
@@ -93,20 +94,31 @@ function classes(o: Obj, classCount: number): number[] {
 export const START_RUN_FIELDS = [
   'model', 'data', 'classes', 'mode', 'granularity', 'head', 'alpha', 'lrMask', 'lrHead', 'epochs', 'batchSize', 'seed',
   'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
+  'finetune',
 ] as const;
 
 export const DEFECT_FIELDS = ['attack', 'epochs', 'pruneThreshold', 'searchEpochs', 'limit', 'pgdSteps', 'seed'] as const;
 
 /**
- * The optional `defects` object (an evaluateDefects stage): errors name the
- * nested field, e.g. `defects.pruneThreshold`. The seed defaults to the run's.
+ * An optional nested object (an optional stage's settings): undefined when
+ * absent; its errors name the nested field, e.g. `defects.pruneThreshold`.
  */
-function defects(o: Obj, runSeed: number): DefectSettings | undefined {
-  const v = o.defects;
+function nested<T>(o: Obj, field: string, known: readonly string[], parse: (n: Obj) => T): T | undefined {
+  const v = o[field];
   if (v === undefined || v === null || v === '') return undefined;
-  const d = object(v, 'defects');
+  const n = object(v, field);
   try {
-    onlyKnown(d, DEFECT_FIELDS);
+    onlyKnown(n, known);
+    return parse(n);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(`${field}.${err.field}`, err.message.slice(err.field.length + 2));
+  }
+}
+
+/** The optional `defects` object (an evaluateDefects stage). The seed defaults to the run's. */
+function defects(o: Obj, runSeed: number): DefectSettings | undefined {
+  return nested(o, 'defects', DEFECT_FIELDS, (d) => {
     const attack = oneOf(d, 'attack', ['pgd', 'backdoor'] as const);
     if (!attack) throw new ValidationError('attack', 'is required (pgd or backdoor)');
     const out: DefectSettings = {
@@ -122,10 +134,30 @@ function defects(o: Obj, runSeed: number): DefectSettings | undefined {
     if (limit !== undefined) out.limit = limit;
     if (pgdSteps !== undefined) out.pgdSteps = pgdSteps;
     return out;
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    throw new ValidationError(`defects.${err.field}`, err.message.slice(err.field.length + 2));
+  });
+}
+
+export const FINETUNE_FIELDS = ['epochs', 'lr'] as const;
+
+/**
+ * The optional `finetune` object (a finetuneModel stage after the search).
+ * The sliced head on a binary target cannot be fine-tuned: that names `head`.
+ */
+function finetune(o: Obj, head: SearchSettings['head'], mode: TargetMode): FinetuneRequest | undefined {
+  const req = nested(o, 'finetune', FINETUNE_FIELDS, (f) => {
+    const epochs = int(f, 'epochs', 1, 10_000);
+    if (epochs === undefined) throw new ValidationError('epochs', 'is required (fine-tuning epochs, an integer from 1 to 10000)');
+    const lr = num(f, 'lr', (n) => n > 0 && n <= 100, 'a number > 0 and <= 100');
+    return { epochs, ...(lr === undefined ? {} : { lr }) };
+  });
+  if (req) {
+    try {
+      checkFinetunableHead({ kind: head, mode });
+    } catch (err) {
+      throw new ValidationError('head', (err as Error).message);
+    }
   }
+  return req;
 }
 
 export interface StartRunRequest {
@@ -190,6 +222,8 @@ export function parseStartRun(body: unknown): StartRunRequest {
   if (label !== undefined) spec.label = label;
   const defectSettings = defects(o, settings.seed);
   if (defectSettings) spec.defects = defectSettings;
+  const finetuneRequest = finetune(o, settings.head, mode);
+  if (finetuneRequest) spec.finetune = finetuneRequest;
   const runId = o.runId === undefined || o.runId === '' ? undefined : validateRunId(o.runId, 'runId');
   return { spec, runId };
 }

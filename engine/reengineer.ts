@@ -14,8 +14,8 @@ import { ModelInputError } from './graph/model-folder.js';
 import { disposeParams, prepareParams } from './graph/params.js';
 import type { Graph } from './graph/types.js';
 import { maskedParamsFor } from './masks/masks.js';
-import { finetuneReengineered, type FinetuneHooks, type FinetuneResult, type FinetuneSettings } from './finetune/finetune.js';
-import { accuracyOf, predictClasses } from './train/predict.js';
+import { finetuneAndTest, type FinetunedModel, type FinetuneHooks } from './finetune/finetune.js';
+import type { FinetuneSettings } from './finetune/settings.js';
 import { HeadModule } from './search/head.js';
 import { runSearch, type SearchHooks, type SearchResult, type SearchSettings } from './search/search.js';
 
@@ -32,12 +32,6 @@ export interface ReengineerOptions {
   finetune?: { settings: FinetuneSettings; hooks?: FinetuneHooks };
   /** Called between the stages, for progress output. */
   onStage?: (stage: 'score-original' | 'search' | 'score-reengineered' | 'finetune' | 'latency') => void;
-}
-
-export interface FinetunedModel extends FinetuneResult {
-  settings: FinetuneSettings;
-  /** Test accuracy of the fine-tuned model. */
-  accuracy: number;
 }
 
 export interface ReengineerResult {
@@ -100,9 +94,7 @@ export async function reengineer(graph: Graph, problem: TargetProblem, opts: Ree
     if (opts.finetune) {
       opts.onStage?.('finetune');
       const { settings, hooks } = opts.finetune;
-      const tuned = await finetuneReengineered({ graph, masks: search.masks, head: search.head, problem }, settings, hooks);
-      const tunedAccuracy = accuracyOf(await predictClasses(tuned.graph, problem.test, { batchSize: evalBatch }), problem.test.labels);
-      result.finetuned = { ...tuned, settings, accuracy: tunedAccuracy };
+      result.finetuned = await finetuneAndTest({ graph, masks: search.masks, head: search.head, problem }, settings, hooks, evalBatch);
     }
 
     if (opts.latency) {

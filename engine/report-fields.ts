@@ -35,8 +35,8 @@ export function reengineeredSection(r: { accuracy: number; valAccuracy: number; 
 }
 
 /** The `finetune` section: the kept weights trained after the search, masks fixed ([ours]). */
-export function finetuneSection(
-  f: { settings: object; accuracy: number; valAccuracy: number; startValAccuracy: number; selectedEpoch: number; seconds: number; history: object[] },
+export function finetuneSection<S extends object>(
+  f: { settings: S; accuracy: number; valAccuracy: number; startValAccuracy: number; selectedEpoch: number; seconds: number; history: object[] },
   searchAccuracy: number,
 ) {
   return {

@@ -172,6 +172,12 @@ describe('dashboard API', () => {
     ['defects', { defects: 'pgd' }],
     ['defects.attack', { defects: { attack: 'fgsm' } }],
     ['defects.pruneThreshold', { defects: { attack: 'pgd', pruneThreshold: 2 } }],
+    ['finetune', { finetune: 3 }],
+    ['finetune.epochs', { finetune: { lr: 0.01 } }],
+    ['finetune.epochs', { finetune: { epochs: 0 } }],
+    ['finetune.lr', { finetune: { epochs: 2, lr: 0 } }],
+    ['finetune.rate', { finetune: { epochs: 2, rate: 0.1 } }],
+    ['head', { finetune: { epochs: 2 } }], // the sliced head on a binary target cannot be fine-tuned
   ])('POST /api/runs: a bad %s is a 400 naming the field', async (field, over) => {
     const res = await call('/api/runs', { method: 'POST', body: { ...runBody(), ...over } });
     expect(res.status).toBe(400);
@@ -312,6 +318,30 @@ describe('dashboard API', () => {
     console.log(`defect phases seen live: ${[...seen].join(' ')}`);
     expect((await call('/api/runs/dash-run-defects/cancel', { method: 'POST' })).status).toBe(202);
     expect((await events('dash-run-defects')).at(-1)!.data.status).toBe('cancelled');
+  });
+
+  it('shows the fine-tuning stage live in the run detail: epoch, step, validation accuracy, progress, ETA', async () => {
+    const body = { ...runBody(), head: 'appended', epochs: 1, runId: 'dash-run-finetune', finetune: { epochs: '500', lr: '0.01' } };
+    const started = await call('/api/runs', { method: 'POST', body });
+    expect(started.status).toBe(201);
+    expect(started.json.spec.finetune).toEqual({ epochs: 500, lr: 0.01 });
+    let live: any;
+    for (const t0 = Date.now(); Date.now() - t0 < 120_000 && !(live?.valAccuracy !== undefined && live?.etaSeconds !== undefined); await new Promise((r) => setTimeout(r, 200))) {
+      const d = (await call('/api/runs/dash-run-finetune')).json;
+      expect(d.closed, JSON.stringify(d.progress)).toBe(false);
+      const names = d.progress?.stages.map((x: { stage: string }) => x.stage) ?? [];
+      if (names.length) expect(names.indexOf('finetuneModel')).toBe(names.indexOf('evaluateReengineered') + 1);
+      if (d.finetune) {
+        expect(d.progress.stages.find((x: { stage: string }) => x.stage === 'finetuneModel').status).toBe('running'); // only while the stage runs
+        live = d.finetune;
+      }
+    }
+    expect(live).toMatchObject({ epochs: 500, total: 500 * live.steps, loss: expect.any(Number), valAccuracy: expect.any(Number), startValAccuracy: expect.any(Number) });
+    expect(live.done).toBeGreaterThan(0);
+    expect(live.fraction).toBeCloseTo(live.done / live.total, 9);
+    expect(live.etaSeconds).toBeGreaterThan(0);
+    expect((await call('/api/runs/dash-run-finetune/cancel', { method: 'POST' })).status).toBe(202);
+    expect((await events('dash-run-finetune')).at(-1)!.data.status).toBe('cancelled');
   });
 
   it('creates, lists, pauses, unpauses and deletes zoo schedules; bad input names the field', async () => {

@@ -11,7 +11,8 @@ import { UsageError } from '../cli/usage-error.js';
 import { makeTargetProblem } from '../engine/data/target.js';
 import type { TargetProblem } from '../engine/data/types.js';
 import { compactGraph } from '../engine/export/compact.js';
-import { checkFinetunableHead, finetuneReengineered, finetuneSettingsFor, type FinetuneSettings } from '../engine/finetune/finetune.js';
+import { finetuneReengineered } from '../engine/finetune/finetune.js';
+import { checkFinetunableHead, finetuneSettingsFor, type FinetuneSettings } from '../engine/finetune/settings.js';
 import { forward } from '../engine/graph/forward.js';
 import { loadGraph } from '../engine/graph/import.js';
 import { disposeParams, prepareParams } from '../engine/graph/params.js';
@@ -21,6 +22,7 @@ import { runSearch, type SearchResult } from '../engine/search/search.js';
 import type { FinetuneCheckpoint } from '../engine/finetune/finetune.js';
 import { accuracyOf, predictClasses } from '../engine/train/predict.js';
 import * as tf from '@tensorflow/tfjs';
+import { maskedOutValues } from './helpers/masked-out.js';
 import { tempDir } from './helpers/temp-dir.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
@@ -54,26 +56,11 @@ beforeAll(async () => {
   }
 });
 
-/** Every weight a mask removes, read from a graph that carries the original's node names. */
-function maskedOutValues(g: Graph): number[] {
-  const out: number[] = [];
-  search.masks.specs.forEach((spec, i) => {
-    const mask = search.masks.masks[i]!;
-    const node = g.byName.get(spec.node)!;
-    const roles = spec.role === 'filter' ? (['kernel', ...(spec.hasBias ? ['bias'] : [])] as const) : ([spec.role] as const);
-    for (const role of roles) {
-      const w = node.weights[role as 'kernel' | 'bias']!.data;
-      for (let j = 0; j < w.length; j++) if (!mask[j % mask.length]) out.push(w[j]!);
-    }
-  });
-  return out;
-}
-
 describe('finetuneReengineered', () => {
   it('keeps masked-out weights at zero and does not lose the search model\'s accuracy', async () => {
     expect(search.masks.masks.some((m) => m.includes(0))).toBe(true);
     const tuned = await finetuneReengineered({ graph, masks: search.masks, head: search.head, problem }, settings);
-    const zeros = maskedOutValues(tuned.graph);
+    const zeros = maskedOutValues(search.masks, tuned.graph);
     expect(zeros.length).toBeGreaterThan(0);
     expect(zeros.every((v) => v === 0)).toBe(true);
     expect(tuned.history.map((h) => h.epoch)).toEqual([0, 1, 2]);

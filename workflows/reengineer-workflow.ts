@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { SeamActivities } from '../activities/index.js';
 import { TASK_QUEUES } from './task-queues.js';
-import type { DefectsOutcome, ReengineerSpec, RunProgress, StageName, StageState } from './types.js';
+import type { DefectsOutcome, FinetuneOutcome, ReengineerSpec, RunProgress, StageName, StageState } from './types.js';
 
 export const progressQuery = defineQuery<RunProgress>('progress');
 
@@ -23,11 +23,13 @@ export interface ReengineerTimeouts {
 
 const STAGES: StageName[] = ['registerModel', 'sampleDataset', 'evaluateOriginal', 'searchMasks', 'evaluateReengineered', 'exportModel', 'writeReport'];
 
-/** The stages of one run: evaluateDefects only when the spec asks for it. */
-export function stagesOf(spec: Pick<ReengineerSpec, 'defects'>): StageName[] {
-  if (!spec.defects) return STAGES;
+/** The stages of one run: finetuneModel and evaluateDefects (in that order, after evaluateReengineered) only when the spec asks for them. */
+export function stagesOf(spec: Pick<ReengineerSpec, 'defects' | 'finetune'>): StageName[] {
+  const optional: StageName[] = [];
+  if (spec.finetune) optional.push('finetuneModel');
+  if (spec.defects) optional.push('evaluateDefects');
   const at = STAGES.indexOf('evaluateReengineered') + 1;
-  return [...STAGES.slice(0, at), 'evaluateDefects', ...STAGES.slice(at)];
+  return [...STAGES.slice(0, at), ...optional, ...STAGES.slice(at)];
 }
 
 /** patched() marker of the up-front defect check: histories recorded before it replay without it. */
@@ -38,8 +40,9 @@ const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInter
 /**
  * One model, one target problem: register the model and sample the data,
  * score the original, search masks (long, heartbeating, resumable), score the
- * result, optionally measure defect inheritance, export, write the report. Every stage returns keys and numbers;
- * a rerun of the same spec finds each stage's output in the store and skips it.
+ * result, optionally fine-tune it and measure defect inheritance, export,
+ * write the report. Every stage returns keys and numbers; a rerun of the same
+ * spec finds each stage's output in the store and skips it.
  */
 export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: ReengineerTimeouts = {}): Promise<RunProgress> {
   const runId = workflowInfo().workflowId;
@@ -65,6 +68,16 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
   };
   setHandler(progressQuery, () => progress);
   const stageSeconds: Record<string, number> = {};
+
+  /** An up-front check failed: shown on the stage it is about (failed, without having started). */
+  function failedBefore(name: StageName): (err: unknown) => never {
+    return (err) => {
+      const s = progress.stages.find((x) => x.stage === name)!;
+      s.status = 'failed';
+      s.finishedAt = new Date().toISOString();
+      throw err;
+    };
+  }
 
   async function stage<T>(name: StageName, run: () => Promise<T>, summarize: (t: T) => StageState['summary'] & { cached?: boolean }): Promise<T> {
     const s = progress.stages.find((x) => x.stage === name)!;
@@ -101,13 +114,13 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
     // fails here, in seconds, not after the long search. Only runs with spec.defects reach it.
     if (spec.defects && patched(DEFECT_CHECK_PATCH)) {
       const defects = spec.defects;
-      await cpu.checkDefectRequest({ runId, modelKey: model.modelKey, target: spec.target, defects }).catch((err: unknown) => {
-        // Shown on the stage it is about: evaluateDefects failed (without having started).
-        const s = progress.stages.find((x) => x.stage === 'evaluateDefects')!;
-        s.status = 'failed';
-        s.finishedAt = new Date().toISOString();
-        throw err;
-      });
+      await cpu.checkDefectRequest({ runId, modelKey: model.modelKey, target: spec.target, defects }).catch(failedBefore('evaluateDefects'));
+    }
+    // Likewise a fine-tuning request that cannot run (epochs < 1, lr <= 0, the sliced binary head).
+    // Only runs with spec.finetune schedule the check: older histories replay without a patch.
+    const finetuneRequest = spec.finetune;
+    if (finetuneRequest) {
+      await cpu.checkFinetuneRequest({ runId, finetune: finetuneRequest, settings: spec.settings, target: spec.target }).catch(failedBefore('finetuneModel'));
     }
     const original = await stage(
       'evaluateOriginal',
@@ -132,7 +145,23 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
       () => cpu.evaluateReengineered({ runId, modelKey: model.modelKey, problemKey: problem.problemKey, searchKey: search.searchKey }),
       (r) => ({ accuracy: r.accuracy, wrr: r.wrr }),
     );
-    // Only runs that ask for it schedule this activity: histories without spec.defects replay unchanged.
+    // Optional stages: only runs that ask for them schedule their activities, so other histories replay unchanged.
+    let finetune: FinetuneOutcome | undefined;
+    if (finetuneRequest) {
+      finetune = await stage(
+        'finetuneModel',
+        () =>
+          gpu.finetuneModel({
+            runId,
+            modelKey: model.modelKey,
+            problemKey: problem.problemKey,
+            searchKey: search.searchKey,
+            finetune: finetuneRequest,
+            settings: spec.settings,
+          }),
+        (f) => ({ accuracy: f.accuracy, valAccuracy: f.valAccuracy, startValAccuracy: f.startValAccuracy, selectedEpoch: f.selectedEpoch, epochs: f.epochs, cached: f.cached }),
+      );
+    }
     let defects: DefectsOutcome | undefined;
     if (spec.defects) {
       const settings = spec.defects;
@@ -150,12 +179,12 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
     }
     const exported = await stage(
       'exportModel',
-      () => cpu.exportModel({ runId, modelKey: model.modelKey, searchKey: search.searchKey }),
+      () => cpu.exportModel({ runId, modelKey: model.modelKey, searchKey: search.searchKey, ...(finetune ? { finetunedModelKey: finetune.finetunedModelKey } : {}) }),
       (e) => ({ maskedModel: e.maskedModelKey, compactModel: e.compactModelKey, compactParams: e.compact.params, compactFlops: e.compact.flops }),
     );
     const report = await stage(
       'writeReport',
-      () => cpu.writeReport({ runId, spec, model, problem, original, search, reengineered, exported, stageSeconds, ...(defects ? { defects } : {}) }),
+      () => cpu.writeReport({ runId, spec, model, problem, original, search, reengineered, exported, stageSeconds, ...(defects ? { defects } : {}), ...(finetune ? { finetune } : {}) }),
       (r) => ({ reportKey: r.reportKey }),
     );
     progress.reportKey = report.reportKey;

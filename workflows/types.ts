@@ -4,6 +4,8 @@
  */
 import type { TargetMode } from '../engine/data/types.js';
 import type { DefectComparisonSettings } from '../engine/defect/compare.js';
+import type { FinetuneEpoch } from '../engine/finetune/finetune.js';
+import type { FinetuneRequest, FinetuneSettings } from '../engine/finetune/settings.js';
 import type { SearchSettings } from '../engine/search/search.js';
 
 export interface ReengineerSpec {
@@ -22,6 +24,8 @@ export interface ReengineerSpec {
   label?: string;
   /** Also measure defect inheritance (standard vs seam reuse of the model); absent = no such stage. */
   defects?: DefectSettings;
+  /** [ours] Train the kept weights after the search, masks fixed; absent = no finetuneModel stage. */
+  finetune?: FinetuneRequest;
 }
 
 /** What the evaluateDefects stage measures: the engine's comparison settings (pgd: adversarial DIR; backdoor: ASR of the trigger in the model's meta.json). */
@@ -37,6 +41,26 @@ export interface DefectsOutcome {
   /** (standard - seam) / standard * 100; null when standard is 0. */
   reduction: number | null;
   defectsKey: string;
+  cached: boolean;
+}
+
+/** The finetuneModel stage's result: numbers and a key; the tuned masked model is a TF.js folder in the store. */
+export interface FinetuneOutcome {
+  /** model.json of the tuned masked model (original architecture, masked-out weights exactly zero, target head). */
+  finetunedModelKey: string;
+  settings: FinetuneSettings;
+  /** Test accuracy of the tuned model. */
+  accuracy: number;
+  /** Validation accuracy of the model kept (the best epoch, or the search's model). */
+  valAccuracy: number;
+  /** Validation accuracy of the search's model, before fine-tuning. */
+  startValAccuracy: number;
+  /** -1: no epoch beat the search's model, which is kept. */
+  selectedEpoch: number;
+  seconds: number;
+  /** Epochs trained. */
+  epochs: number;
+  history: FinetuneEpoch[];
   cached: boolean;
 }
 
@@ -105,6 +129,7 @@ export type StageName =
   | 'evaluateOriginal'
   | 'searchMasks'
   | 'evaluateReengineered'
+  | 'finetuneModel'
   | 'evaluateDefects'
   | 'exportModel'
   | 'writeReport';
@@ -155,4 +180,21 @@ export interface SearchHeartbeat {
   loss: number;
   wrr: number;
   accuracy: number;
+}
+
+/** The heartbeat of finetuneModel: where the training is, and the validation accuracy so far. */
+export interface FinetuneHeartbeat {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  /** Steps done over all epochs, of `total`. */
+  done: number;
+  total: number;
+  loss: number;
+  /** Training accuracy of the epoch so far. */
+  accuracy: number;
+  /** The search's model on validation, and the best so far (absent until known). */
+  startValAccuracy?: number;
+  valAccuracy?: number;
 }

@@ -23,7 +23,7 @@ import { Rng } from '../../engine/random.js';
 import { reengineer } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, maskDefaults } from '../../engine/search/defaults.js';
 import { initHead, type HeadData } from '../../engine/search/head.js';
-import { FINETUNE_DEFAULTS, finetuneSettingsFor } from '../../engine/finetune/finetune.js';
+import { FINETUNE_DEFAULTS, finetuneSettingsFor } from '../../engine/finetune/settings.js';
 import { initBackend } from '../../infra/backend/index.js';
 import { packageRoot } from '../../infra/paths.js';
 import { createProgressBar } from '../../cli/progress.js';

@@ -18,7 +18,8 @@ import type { Graph } from '../../engine/graph/types.js';
 import { packMaskSet } from '../../engine/masks/mask-file.js';
 import { decodePlain, encodePlain } from '../../engine/plain-codec.js';
 import { defectsSection, finetuneSection, originalSection, reengineeredSection } from '../../engine/report-fields.js';
-import { checkFinetunableHead, finetuneSettingsFor, type FinetuneCheckpoint } from '../../engine/finetune/finetune.js';
+import type { FinetuneCheckpoint } from '../../engine/finetune/finetune.js';
+import { checkFinetunableHead, finetuneSettingsFor } from '../../engine/finetune/settings.js';
 import { exportGraph } from '../../engine/graph/export.js';
 import { checkCompatible, reengineer, type BaselineRule, type ReengineerResult } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS, guessArchitecture, maskDefaults } from '../../engine/search/defaults.js';
@@ -35,11 +36,11 @@ import { initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { DEFECT_FLAGS, DEFECT_HELP, formatDefects, parseDefectFlags } from '../defect-flags.js';
-import { FINETUNE_FLAGS, FINETUNE_HELP, parseFinetuneFlags } from '../finetune-flags.js';
+import { FINETUNE_FLAGS, FINETUNE_HELP, formatFinetune, parseFinetuneFlags } from '../finetune-flags.js';
 import { measureDefectsDirect } from '../direct-defects.js';
 import { createProgressBar } from '../progress.js';
 import { intFlag, numberFlag as num, oneOf, parseCommandLine, requireFlags, usage } from '../flags.js';
-import { mflops, pct, points } from '../format.js';
+import { mflops, pct } from '../format.js';
 import { UsageError } from '../usage-error.js';
 
 export const summary = 'Re-engineer a trained model for a target problem (SeaM mask search)';
@@ -211,6 +212,7 @@ export async function run(argv: string[]): Promise<number> {
         valFraction,
         checkpointEverySteps: checkpointEvery,
         ...(defects ? { defects } : {}),
+        ...(finetuneRequest ? { finetune: finetuneRequest } : {}),
       },
       outDir,
       { detach: values.detach, runId: values['run-id'] },
@@ -332,9 +334,10 @@ export async function run(argv: string[]): Promise<number> {
     backend,
     seconds,
   });
+  const finetuneReport = result.finetuned ? finetuneSection(result.finetuned, result.reengineered.accuracy) : undefined;
   const fullReport = {
     ...report,
-    ...(result.finetuned ? { finetune: finetuneSection(result.finetuned, result.reengineered.accuracy) } : {}),
+    ...(finetuneReport ? { finetune: finetuneReport } : {}),
     ...(defectComparison && defects ? { defects: defectsSection(defectComparison, defects) } : {}) };
   await writeFileAtomic(path.join(outDir, 'report.json'), JSON.stringify(fullReport, null, 2));
   if (!values['no-export']) {
@@ -353,9 +356,7 @@ export async function run(argv: string[]): Promise<number> {
     [
       `original      accuracy ${pct(o.test.accuracy)} (restricted ${pct(o.test.accuracyRestricted)}), ${o.cost.params} params, ${mflops(o.cost.flops)}`,
       `re-engineered accuracy ${pct(r.accuracy)}, WRR ${pct(r.wrr)}, ${r.cost.params} params, ${mflops(r.cost.flops)} (mask-aware)`,
-      ...(result.finetuned
-        ? [`fine-tuned    accuracy ${pct(result.finetuned.accuracy)} after ${result.finetuned.settings.epochs} epoch(s) (${points(result.finetuned.accuracy - r.accuracy)} points over the search's model)`]
-        : []),
+      ...(finetuneReport ? [formatFinetune(finetuneReport)] : []),
       `selected epoch ${result.search.selected.epoch + 1} of ${result.search.epochsRun} (${result.search.selected.rule}), ${seconds.toFixed(1)} s`,
       ...(defectComparison ? [formatDefects(defectComparison)] : []),
       `wrote ${path.join(outDir, 'report.json')}`,

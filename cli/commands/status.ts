@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../usage-error.js';
 
-export const summary = 'Show a run: its stages, live search and defect-evaluation progress (--watch), and where its report is';
+export const summary = 'Show a run: its stages, live search, fine-tuning and defect-evaluation progress (--watch), and where its report is';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -18,6 +18,7 @@ export async function run(argv: string[]): Promise<number> {
   const { openRunSession } = await import('../run-session.js');
   const { liveHeartbeats, queryProgress, watchRun } = await import('../watch-run.js');
   const { defectsLine } = await import('../defects-progress.js');
+  const { finetuneLine } = await import('../finetune-progress.js');
   // Embedded: serve the queues here too, so the run's progress query has a worker to answer it.
   const session = await openRunSession({ withWorkers: true });
   try {
@@ -31,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     const beat = live.search;
     const final = await handle.describe();
     if (values.json) {
-      console.log(JSON.stringify({ id, status: final.status.name, progress, search: beat, defects: live.defects }, null, 2));
+      console.log(JSON.stringify({ id, status: final.status.name, progress, search: beat, finetune: live.finetune, defects: live.defects }, null, 2));
       return 0;
     }
     console.log(`run ${id}: ${final.status.name} (started ${final.startTime.toISOString()})`);
@@ -42,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`  ${s.stage.padEnd(22)} ${s.status}${s.cached ? ' (cached)' : ''} ${extra}`);
     }
     if (beat) console.log(`  search: epoch ${beat.epoch + 1}/${beat.epochs}, step ${beat.step}/${beat.steps}, loss ${beat.loss.toFixed(4)}, WRR ${(beat.wrr * 100).toFixed(2)}%`);
+    if (live.finetune) console.log(`  ${finetuneLine(live.finetune)}`);
     if (live.defects) console.log(`  ${defectsLine(live.defects)}`);
     if (progress?.error) console.log(`  error: ${progress.error}`);
     if (progress?.reportKey) console.log(`  report: ${progress.reportKey} (artifact store)`);

@@ -216,7 +216,7 @@ async function newRunPage() {
     for (const [k, v] of new FormData(form)) {
       const value = String(v).trim();
       if (value === '') continue;
-      // "defects.epochs" -> body.defects.epochs: the API's nested object, and its error names the same field.
+      // "defects.epochs" -> body.defects.epochs (likewise finetune.*): the API's nested object, and its error names the same field.
       const [outer, inner] = k.split('.');
       if (inner) (body[outer] ??= {})[inner] = value;
       else body[k] = value;
@@ -274,7 +274,7 @@ async function runPage() {
     $('#resume-run').hidden = d.closed === false || d.status === 'completed';
     if (d.spec) {
       const s = d.spec;
-      $('#run-spec').textContent = `${s.data} · ${s.target.mode} [${s.target.classes.join(', ')}] · ${s.settings.granularity} masks, ${s.settings.head} head, alpha ${s.settings.alpha}, ${s.settings.epochs} epochs, batch ${s.settings.batchSize}${s.defects ? ` · defect evaluation: ${s.defects.attack}, ${s.defects.epochs} epochs` : ''}`;
+      $('#run-spec').textContent = `${s.data} · ${s.target.mode} [${s.target.classes.join(', ')}] · ${s.settings.granularity} masks, ${s.settings.head} head, alpha ${s.settings.alpha}, ${s.settings.epochs} epochs, batch ${s.settings.batchSize}${s.finetune ? ` · fine-tuning: ${s.finetune.epochs} epochs` : ''}${s.defects ? ` · defect evaluation: ${s.defects.attack}, ${s.defects.epochs} epochs` : ''}`;
     }
     const stages = d.progress?.stages ?? [];
     $('#stages').replaceChildren(
@@ -325,6 +325,7 @@ async function runPage() {
     } else if (d.closed) {
       $('#live-section').hidden = true;
     }
+    showFinetuneLive(d.finetune);
     showDefectsLive(d.defects);
     if (d.progress?.error || (d.closed && d.status !== 'completed')) {
       $('#error-section').hidden = false;
@@ -355,6 +356,20 @@ async function runPage() {
     };
     follow();
   }
+}
+
+/** The finetuneModel heartbeat (run detail `finetune`, present while the stage runs): epoch, step, validation accuracy, ETA. */
+function showFinetuneLive(h) {
+  $('#finetune-live-section').hidden = !h;
+  if (!h) return;
+  $('#finetune-bar').style.width = `${(h.fraction * 100).toFixed(1)}%`;
+  $('#finetune-live-text').textContent = [
+    `epoch ${h.epoch + 1}/${h.epochs}${h.total > 0 ? `, step ${h.done}/${h.total}` : ''}`,
+    h.loss === null || h.loss === undefined ? undefined : `loss ${h.loss.toFixed(4)} · train accuracy ${pct(h.accuracy)}`,
+    h.valAccuracy !== undefined ? `validation ${pct(h.valAccuracy)}${h.startValAccuracy !== undefined ? ` (search's model ${pct(h.startValAccuracy)})` : ''}` : undefined,
+    h.etaSeconds !== undefined ? `about ${dur(h.etaSeconds)} left` : undefined,
+  ].filter(Boolean).join(' · ');
+  document.body.dataset.finetuneStep = String(h.done);
 }
 
 const DEFECT_PHASES = { load: 'loading', reuse: 'reuse', finetune: 'fine-tuning', head: 'SeaM 1/3: new head', search: 'SeaM 2/3: mask search', retrain: 'SeaM 3/3: fine-tuning', evaluate: 'scoring', attack: 'attack' };
@@ -394,7 +409,7 @@ async function showReport(id) {
   $('#results-section').hidden = false;
   const row = (name, a, b, cc) => el('tr', {}, el('th', {}, name), el('td', { class: 'num' }, a), el('td', { class: 'num' }, b), el('td', { class: 'num' }, cc));
   $('#results-table tbody').replaceChildren(
-    row('accuracy (target problem)', `${pct(o.accuracyRestricted)} restricted · ${pct(o.accuracy)}`, pct(e.accuracy), 'same as re-engineered'),
+    row('accuracy (target problem)', `${pct(o.accuracyRestricted)} restricted · ${pct(o.accuracy)}`, pct(e.accuracy), r.finetune ? `${pct(r.finetune.accuracy)} (fine-tuned)` : 'same as re-engineered'),
     row('weights kept (WRR)', '100%', pct(e.wrr), '–'),
     row('parameters', int(o.params), int(e.params), int(c?.params)),
     row('FLOPs', mflops(o.flops), mflops(e.flops), mflops(c?.flops)),
@@ -444,6 +459,7 @@ async function showReport(id) {
     );
   }
   document.body.dataset.latencyShown = String(lat.length > 0);
+  if (r.finetune) showFinetune(r.finetune);
   if (r.defects) showDefects(r.defects);
 
   const { artifacts } = await api(`/api/runs/${encodeURIComponent(id)}/artifacts`);
@@ -453,6 +469,18 @@ async function showReport(id) {
     ),
   );
   document.body.dataset.reportShown = 'true';
+}
+
+/** The report's finetune section: the search's model next to the fine-tuned one that was exported. */
+function showFinetune(f) {
+  $('#finetune-section').hidden = false;
+  $('#finetune-text').textContent =
+    f.selectedEpoch < 0
+      ? `${f.settings.epochs} epoch(s) of fine-tuning (lr ${f.settings.lr}) did not beat the search's model on validation: it was kept.`
+      : `${f.settings.epochs} epoch(s) of fine-tuning (lr ${f.settings.lr}), epoch ${f.selectedEpoch + 1} kept: ${f.gain >= 0 ? '+' : ''}${(f.gain * 100).toFixed(2)} points of test accuracy. The masked and compact exports are this model.`;
+  const row = (name, a, b) => el('tr', {}, el('th', {}, name), el('td', { class: 'num' }, a), el('td', { class: 'num' }, b));
+  $('#finetune-table tbody').replaceChildren(row('validation accuracy', pct(f.startValAccuracy), pct(f.valAccuracy)), row('test accuracy', pct(f.searchAccuracy), pct(f.accuracy)));
+  document.body.dataset.finetuneShown = 'true';
 }
 
 /** The report's defects section: standard vs seam reuse, accuracy and DIR/ASR side by side. */

@@ -42,7 +42,15 @@ export function buildMasked({ graph, masks, head }: BuildInput): BuiltModel {
 
 /** Needs an initialised TF.js backend (one forward pass at batch 1 to read constant channels). */
 export function buildExports(input: BuildInput): BuiltExports {
-  const masked = buildMasked(input);
-  const compact = compactGraph(masked.graph, { name: `${input.graph.name}_compact` });
+  return exportsOfMasked(buildMasked(input), input.graph.name);
+}
+
+/**
+ * Both exports from a masked model built already (e.g. one fine-tuned with
+ * its masks fixed: masked-out weights zero, so the same channels go).
+ * `name` is the original model's.
+ */
+export function exportsOfMasked(masked: BuiltModel, name: string): BuiltExports {
+  const compact = compactGraph(masked.graph, { name: `${name}_compact` });
   return { masked, compact: { exported: compact.exported, graph: compact.graph }, removal: compact.summary };
 }

@@ -6,7 +6,7 @@
 export { analyzeChannels, type ChannelAnalysis, type Mixer, type TensorChannels } from './channels.js';
 export { planRemoval, type RemovalPlan, type ValueMapSource } from './plan.js';
 export { compactGraph, importExported, valueMapsByForward, type CompactOptions, type CompactResult, type RemovalSummary } from './compact.js';
-export { buildExports, buildMasked, type BuildInput, type BuiltExports, type BuiltModel } from './build.js';
+export { buildExports, buildMasked, exportsOfMasked, type BuildInput, type BuiltExports, type BuiltModel } from './build.js';
 export { exportModels, type ExportModelsInput, type ExportReport, type ModelReport, type Ratios } from './export-models.js';
 export { exportRun, type ExportRunOptions } from './run-folder.js';
 export { measureSideBySide, type SideBySideOptions, type TimedModel } from './side-by-side.js';

@@ -19,23 +19,7 @@ import type { HeadData } from '../search/head.js';
 import { accuracyOf, predictClasses } from '../train/predict.js';
 import { fit, type TrainCheckpoint, type TrainEpochRecord, type TrainStepInfo } from '../train/train.js';
 import { TrainableModel, type TrainableState } from '../train/trainable.js';
-
-export interface FinetuneSettings {
-  epochs: number;
-  /** Initial SGD learning rate (cosine to zero over the epochs). */
-  lr: number;
-  batchSize: number;
-  momentum: number;
-  weightDecay: number;
-  augment: boolean;
-  seed: number;
-}
-
-export const FINETUNE_DEFAULTS: Omit<FinetuneSettings, 'epochs' | 'augment' | 'seed' | 'batchSize'> = {
-  lr: 0.01,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-};
+import { checkFinetunableHead, validateFinetune, type FinetuneSettings } from './settings.js';
 
 export interface FinetuneInput {
   /** The original model. */
@@ -85,23 +69,6 @@ export interface FinetuneResult {
   seconds: number;
 }
 
-export function validateFinetune(s: FinetuneSettings): void {
-  const bad: string[] = [];
-  if (!Number.isInteger(s.epochs) || s.epochs < 1) bad.push(`fine-tune epochs must be an integer >= 1, got ${s.epochs}`);
-  if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad.push(`fine-tune lr must be > 0, got ${s.lr}`);
-  if (bad.length) throw new RangeError(bad.join('; '));
-}
-
-/**
- * The sliced binary head exports as softmax -> Dense([e_t, 1 - e_t]): its
- * outputs are probabilities, not logits, so cross-entropy on them trains badly.
- */
-export function checkFinetunableHead(head: { kind: string; mode: string }): void {
-  if (head.kind === 'sliced' && head.mode === 'binary') {
-    throw new RangeError('fine-tuning needs a head that outputs logits: use the appended head for a binary target (the sliced binary head outputs probabilities)');
-  }
-}
-
 export async function finetuneReengineered(input: FinetuneInput, settings: FinetuneSettings, hooks: FinetuneHooks = {}): Promise<FinetuneResult> {
   validateFinetune(settings);
   checkFinetunableHead(input.head);
@@ -141,22 +108,18 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
   }
 }
 
-/** What a user asks for (CLI flags, a workflow spec); the rest follows the search's settings. */
-export interface FinetuneRequest {
-  epochs: number;
-  lr?: number;
+export interface FinetunedModel extends FinetuneResult {
+  settings: FinetuneSettings;
+  /** Test accuracy of the fine-tuned model. */
+  accuracy: number;
 }
 
-export function finetuneSettingsFor(req: FinetuneRequest, search: { batchSize: number; augment?: boolean; seed: number }): FinetuneSettings {
-  return {
-    epochs: req.epochs,
-    lr: req.lr ?? FINETUNE_DEFAULTS.lr,
-    batchSize: search.batchSize,
-    momentum: FINETUNE_DEFAULTS.momentum,
-    weightDecay: FINETUNE_DEFAULTS.weightDecay,
-    augment: search.augment ?? false,
-    seed: search.seed,
-  };
+/** Fine-tuning plus the tuned model's test accuracy: what `reengineer --direct` and the finetuneModel stage both ship and report. */
+export async function finetuneAndTest(input: FinetuneInput, settings: FinetuneSettings, hooks: FinetuneHooks = {}, evalBatch = 256): Promise<FinetunedModel> {
+  const tuned = await finetuneReengineered(input, settings, hooks);
+  const { test } = input.problem;
+  const accuracy = accuracyOf(await predictClasses(tuned.graph, test, { batchSize: evalBatch }), test.labels);
+  return { ...tuned, settings, accuracy };
 }
 
 function withState(graph: Graph, state: TrainableState, masks: MaskSet): Graph {

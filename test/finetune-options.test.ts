@@ -1,0 +1,47 @@
+// The fine-tuning options as the API (POST /api/runs `finetune`) takes them, and where the stage sits
+// in a run. Pure: no servers, no TF.js.
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../dashboard/errors.js';
+import { parseStartRun } from '../dashboard/validation.js';
+import { stagesOf } from '../workflows/reengineer-workflow.js';
+
+const base = { model: '/m', data: 'synthetic', classes: [1], head: 'appended', seed: 5 };
+
+describe('POST /api/runs: finetune', () => {
+  it('takes epochs (required) and an optional learning rate, from JSON or form strings', () => {
+    expect(parseStartRun({ ...base, finetune: { epochs: 3 } }).spec.finetune).toEqual({ epochs: 3 });
+    expect(parseStartRun({ ...base, finetune: { epochs: '4', lr: '0.02' } }).spec.finetune).toEqual({ epochs: 4, lr: 0.02 });
+    expect(parseStartRun(base).spec.finetune).toBeUndefined();
+  });
+
+  it('names the field of each mistake', () => {
+    const fieldOf = (body: object) => {
+      try {
+        parseStartRun(body);
+      } catch (err) {
+        if (err instanceof ValidationError) return err.field;
+        throw err;
+      }
+      return undefined;
+    };
+    expect(fieldOf({ ...base, finetune: { epochs: 1.5 } })).toBe('finetune.epochs');
+    expect(fieldOf({ ...base, finetune: { epochs: 2, lr: 'fast' } })).toBe('finetune.lr');
+    expect(fieldOf({ ...base, head: 'sliced', finetune: { epochs: 2 } })).toBe('head');
+    // The sliced head is fine on a multiclass target (its outputs are logits there).
+    expect(fieldOf({ ...base, head: 'sliced', classes: [1, 2], finetune: { epochs: 2 } })).toBeUndefined();
+  });
+});
+
+describe('stages of a run', () => {
+  const finetune = { epochs: 2 };
+  const defects = { attack: 'pgd' as const, epochs: 1, pruneThreshold: 0.5, seed: 0 };
+
+  it('has finetuneModel right after evaluateReengineered only when asked, before evaluateDefects', () => {
+    expect(stagesOf({})).not.toContain('finetuneModel');
+    const tuned = stagesOf({ finetune });
+    expect(tuned.indexOf('finetuneModel')).toBe(tuned.indexOf('evaluateReengineered') + 1);
+    expect(tuned).toHaveLength(stagesOf({}).length + 1);
+    const both = stagesOf({ finetune, defects });
+    expect(both.slice(both.indexOf('evaluateReengineered'), both.indexOf('exportModel') + 1)).toEqual(['evaluateReengineered', 'finetuneModel', 'evaluateDefects', 'exportModel']);
+  });
+});

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModelFolderFromStore } from '../activities/model-folder-store.js';
+import { queryProgress } from '../cli/watch-run.js';
+import { unpackMaskSet, type MaskIndex } from '../engine/masks/mask-file.js';
+import type { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { workflowBundle } from '../workers/seam-worker.js';
+import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
+import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import type { ReengineerSpec, RunProgress } from '../workflows/types.js';
+import { useEngineBackend } from './fixtures/engine/backend.js';
+import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
+import { runCli } from './helpers/cli.js';
+import { maskedOutValues } from './helpers/masked-out.js';
+import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
+
+// The optional finetuneModel stage on real servers (Temporal dev server, SeaweedFS), tiny model and data.
+useEngineBackend();
+
+let h: OrchestrationHarness;
+let client: Client;
+let store: S3ArtifactStore;
+let trained: Trained;
+
+beforeAll(async () => {
+  [h, trained] = await Promise.all([startOrchestration(), trainTinyOnSynthetic()]);
+  ({ client, store } = h);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+// Filter masks and a strong regulariser, so the compact export really is smaller.
+const settings: ReengineerSpec['settings'] = { granularity: 'filter', head: 'appended', alpha: 3, lrMask: 0.2, lrHead: 0.1, epochs: 3, batchSize: 32, seed: 2 };
+
+function spec(over: Partial<ReengineerSpec> = {}): ReengineerSpec {
+  return { model: trained.dir, data: trained.spec, target: { mode: 'multiclass', classes: [0, 1, 2] }, settings, finetune: { epochs: 2, lr: 0.05 }, ...over };
+}
+
+async function start(s: ReengineerSpec) {
+  return client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: `finetune-${randomUUID()}`, args: [s, { searchHeartbeatSeconds: 30 }] });
+}
+
+interface Report {
+  reengineered: { accuracy: number };
+  finetune: { accuracy: number; valAccuracy: number; startValAccuracy: number; searchAccuracy: number; gain: number; selectedEpoch: number; settings: { epochs: number; lr: number }; history: unknown[] };
+  artifacts: { masks: string; masksIndex: string; maskedModel: string; compactModel: string; finetunedModel: string };
+}
+
+const reportOf = async (p: RunProgress) => JSON.parse((await store.get(p.reportKey!)).toString()) as Report;
+const stageOf = (p: RunProgress, name: string) => p.stages.find((s) => s.stage === name)!;
+
+describe('reengineerWorkflow with fine-tuning', () => {
+  it('fine-tunes after evaluateReengineered, exports and reports the tuned model, and a rerun takes it from the store', async () => {
+    const handle = await start(spec());
+    const first = await handle.result();
+    expect(first.status).toBe('completed');
+    expect(first.stages.map((s) => s.stage)).toEqual([
+      'registerModel', 'sampleDataset', 'evaluateOriginal', 'searchMasks', 'evaluateReengineered', 'finetuneModel', 'exportModel', 'writeReport',
+    ]);
+    expect(first.stages.every((s) => s.status === 'done')).toBe(true);
+    expect(stageOf(first, 'finetuneModel')).toMatchObject({ cached: false, summary: { epochs: 2, valAccuracy: expect.any(Number), startValAccuracy: expect.any(Number) } });
+
+    const report = await reportOf(first);
+    const f = report.finetune;
+    for (const x of [f.accuracy, f.valAccuracy, f.startValAccuracy, f.searchAccuracy]) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(1);
+    }
+    expect(f.valAccuracy).toBeGreaterThanOrEqual(f.startValAccuracy);
+    expect(f.searchAccuracy).toBe(report.reengineered.accuracy);
+    expect(f.gain).toBeCloseTo(f.accuracy - f.searchAccuracy, 12);
+    expect(f.settings).toMatchObject({ epochs: 2, lr: 0.05, batchSize: 32, seed: 2 });
+    expect(f.history).toHaveLength(2);
+
+    // The exported masked model is the tuned one, and every weight its masks removed is exactly zero.
+    const masks = unpackMaskSet(JSON.parse((await store.get(report.artifacts.masksIndex)).toString()) as MaskIndex, await store.get(report.artifacts.masks));
+    const shipped = await loadModelFolderFromStore(store, report.artifacts.maskedModel);
+    const zeros = maskedOutValues(masks, shipped);
+    expect(zeros.length).toBeGreaterThan(0);
+    expect(zeros.every((v) => v === 0)).toBe(true);
+    const tuned = await loadModelFolderFromStore(store, report.artifacts.finetunedModel);
+    const conv = tuned.nodes.find((n) => n.weights.kernel)!;
+    expect(shipped.byName.get(conv.name)!.weights.kernel!.data).toEqual(conv.weights.kernel!.data);
+
+    const second = await (await start(spec())).result();
+    expect(stageOf(second, 'finetuneModel').cached).toBe(true);
+    expect((await reportOf(second)).finetune).toEqual(f);
+
+    // The recorded history replays with the current workflow code.
+    const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
+  });
+
+  it('`seamflow submit --finetune-epochs N --finetune-lr L` puts the request in the spec; the run fine-tunes', async () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: h.stack.temporalAddress, TEMPORAL_NAMESPACE: h.stack.namespace, SEAMFLOW_LOG_LEVEL: 'warn' };
+    const runId = `finetune-cli-${randomUUID()}`;
+    const res = await runCli(
+      ['submit', '--model', trained.dir, '--data', trained.spec, '--target', '0,1,2', '--granularity', 'filter', '--alpha', '3', '--lr-mask', '0.2',
+        '--epochs', '3', '--batch', '32', '--seed', '2', '--finetune-epochs', '2', '--finetune-lr', '0.05', '--out', '/nonexistent', '--run-id', runId],
+      env,
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const handle = client.workflow.getHandle(runId);
+    const result: RunProgress = await handle.result();
+    expect(stageOf(result, 'finetuneModel')).toMatchObject({ status: 'done', summary: { epochs: 2 } });
+    expect((await reportOf(result)).finetune.settings).toMatchObject({ epochs: 2, lr: 0.05 });
+  });
+
+  it.each<[string, Partial<ReengineerSpec>, string]>([
+    ['zero epochs', { finetune: { epochs: 0 } }, 'fine-tune epochs must be an integer >= 1, got 0'],
+    ['a learning rate <= 0', { finetune: { epochs: 2, lr: -1 } }, 'fine-tune lr must be > 0, got -1'],
+    ['the sliced head on a binary target', { settings: { ...settings, head: 'sliced' }, target: { mode: 'binary', classes: [1] } }, 'use the appended head for a binary target'],
+  ])('fails before the search, on attempt 1, for %s', async (_what, over, message) => {
+    const handle = await start(spec(over));
+    const t0 = Date.now();
+    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    let cause: unknown = (err as WorkflowFailedError).cause;
+    while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
+    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+    expect((cause as ApplicationFailure).message).toContain(message);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+
+    const progress = (await queryProgress(handle))!;
+    expect(stageOf(progress, 'finetuneModel').status).toBe('failed');
+    expect(progress.error).toContain(message);
+    for (const name of ['evaluateOriginal', 'searchMasks']) expect(stageOf(progress, name), name).toEqual({ stage: name, status: 'pending' });
+    // The server's record: the check ran once (attempt 1); the search was never scheduled.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
+    expect(scheduled.sort()).toEqual(['checkFinetuneRequest', 'registerModel', 'sampleDataset']);
+    const check = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkFinetuneRequest')!;
+    const started = events.filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(check.eventId));
+    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+  });
+});
