@@ -62,6 +62,7 @@ describe('backend suite summary', () => {
       trainBatch: 64,
       searchStepMs: [1100, 1100],
       plainStepMs: [1000, 1000],
+      convStepMs: [400, 600, 500],
       seconds: 1,
     };
     const s = summarizeBackend(r, 80e6);
@@ -70,7 +71,9 @@ describe('backend suite summary', () => {
     expect(s.trainImgPerS).toBe(64);
     expect(s.trainGflops).toBeCloseTo(64 * 3 * 0.08);
     expect(s.searchToPlain).toBeCloseTo(1.1);
-    expect(summarizeBackend({ ...r, searchStepMs: [], plainStepMs: [], trainBatch: 0 }, 80e6).searchToPlain).toBeNull();
+    expect(s.convStepMedianMs).toBe(500);
+    expect(s.convShare).toBeCloseTo(0.5);
+    expect(summarizeBackend({ ...r, searchStepMs: [], plainStepMs: [], convStepMs: [], trainBatch: 0 }, 80e6)).toMatchObject({ searchToPlain: null, convShare: null });
   });
   it('plans a wasm thread count per core and keeps the cpu backend out of --quick', () => {
     const quick = backendConfigs(true, 2);

@@ -107,3 +107,39 @@ export async function trainStepTimes(graph: Graph, params: Params, batch: number
   }
   return times;
 }
+
+/**
+ * The convolutions of one training step alone: for every conv2d of the model,
+ * at its real shapes, the forward pass and both gradients (input and kernel),
+ * nothing else. Its share of the plain step shows how much of the step any
+ * speedup of the rest could ever win (issue 8's ceiling analysis).
+ */
+export async function convStepTimes(graph: Graph, batch: number, runs: number, seed: number): Promise<number[]> {
+  const convs = graph.nodes.filter((n) => n.attrs.op === 'conv2d');
+  const inputs = convs.map((n, i) => {
+    const [h, w, c] = graph.byName.get(n.inputs[0]!)!.outputShape as [number, number, number];
+    const k = n.weights.kernel!.shape as [number, number, number, number];
+    const a = n.attrs as { strides: [number, number]; padding: 'same' | 'valid' };
+    const x = tf.randomUniform([batch, h, w, c], 0, 1, 'float32', seed + i) as tf.Tensor4D;
+    const kernel = tf.randomNormal(k, 0, 0.1, 'float32', seed + i) as tf.Tensor4D;
+    const [oh, ow] = n.outputShape as [number, number, number];
+    const dy = tf.randomNormal([batch, oh, ow, k[3]], 0, 1, 'float32', seed + i);
+    return { x, kernel, dy, strides: a.strides, padding: a.padding };
+  });
+  const times: number[] = [];
+  try {
+    for (let r = 0; r <= runs; r++) {
+      const t0 = performance.now();
+      for (const c of inputs) {
+        const g = tf.grads((x: tf.Tensor, k: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, c.strides, c.padding), c.dy)))([c.x, c.kernel]);
+        await Promise.all(g.map((t) => t.data()));
+        tf.dispose(g);
+      }
+      if (r > 0) times.push(performance.now() - t0);
+      await new Promise((res) => setImmediate(res));
+    }
+  } finally {
+    tf.dispose(inputs.flatMap((c) => [c.x, c.kernel, c.dy]));
+  }
+  return times;
+}

@@ -12,7 +12,7 @@ import { prepareParams, disposeParams } from '../../engine/graph/params.js';
 import { disposeBackend, initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { loadResnet20 } from '../lib/workload.js';
-import { inferenceTimes, searchStepTimes, trainStepTimes } from './backend-steps.js';
+import { convStepTimes, inferenceTimes, searchStepTimes, trainStepTimes } from './backend-steps.js';
 
 export interface WorkerConfig {
   label: string;
@@ -37,6 +37,8 @@ export interface WorkerResult {
   trainBatch: number;
   searchStepMs: number[];
   plainStepMs: number[];
+  /** The convolutions of one plain step alone (forward + both gradients of every conv2d). */
+  convStepMs: number[];
   seconds: number;
 }
 
@@ -64,6 +66,8 @@ async function run(cfg: WorkerConfig): Promise<WorkerResult> {
         log(`block ${b + 1}/${cfg.blocks} ${kind} step (batch ${cfg.trainBatch}): ${t.map((v) => v.toFixed(0)).join(', ')} ms`);
       }
     }
+    const convStepMs = cfg.trainBatch > 0 ? await convStepTimes(graph, cfg.trainBatch, cfg.trainSteps, 300) : [];
+    if (convStepMs.length) log(`convolutions of one step (batch ${cfg.trainBatch}): ${convStepMs.map((v) => v.toFixed(0)).join(', ')} ms`);
     return {
       label: cfg.label,
       backend: choice.name,
@@ -73,6 +77,7 @@ async function run(cfg: WorkerConfig): Promise<WorkerResult> {
       trainBatch: cfg.trainBatch,
       searchStepMs,
       plainStepMs,
+      convStepMs,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

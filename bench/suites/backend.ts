@@ -69,6 +69,9 @@ export interface BackendRow {
   inferMedianMs: number;
   plainStepMedianMs: number | null;
   searchStepMedianMs: number | null;
+  /** Convolutions alone of one plain step (median ms), and their share of the plain step. */
+  convStepMedianMs: number | null;
+  convShare: number | null;
 }
 
 /** Per-backend medians and throughputs; training counted as 3x forward FLOPs (forward, input and weight gradients). */
@@ -76,6 +79,7 @@ export function summarizeBackend(r: WorkerResult, flopsPerImage: number): Backen
   const inferMs = median(r.inferMs);
   const plain = r.plainStepMs.length ? median(r.plainStepMs) : null;
   const search = r.searchStepMs.length ? median(r.searchStepMs) : null;
+  const conv = r.convStepMs?.length ? median(r.convStepMs) : null;
   const perS = (batch: number, ms: number | null) => (ms === null ? null : (batch * 1000) / ms);
   const trainImg = perS(r.trainBatch, plain);
   return {
@@ -91,6 +95,8 @@ export function summarizeBackend(r: WorkerResult, flopsPerImage: number): Backen
     inferMedianMs: inferMs,
     plainStepMedianMs: plain,
     searchStepMedianMs: search,
+    convStepMedianMs: conv,
+    convShare: conv !== null && plain !== null ? conv / plain : null,
   };
 }
 
@@ -120,11 +126,12 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
       continue;
     }
     const m = merged.get(r.label);
-    if (!m) merged.set(r.label, { ...r, inferMs: [...r.inferMs], searchStepMs: [...r.searchStepMs], plainStepMs: [...r.plainStepMs] });
+    if (!m) merged.set(r.label, { ...r, inferMs: [...r.inferMs], searchStepMs: [...r.searchStepMs], plainStepMs: [...r.plainStepMs], convStepMs: [...r.convStepMs] });
     else {
       m.inferMs.push(...r.inferMs);
       m.searchStepMs.push(...r.searchStepMs);
       m.plainStepMs.push(...r.plainStepMs);
+      m.convStepMs.push(...r.convStepMs);
       m.seconds += r.seconds;
     }
   }
@@ -145,7 +152,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   );
   md.push(
     table(
-      ['backend', 'detail', 'inference img/s', 'inference GFLOP/s', 'train img/s', 'train GFLOP/s', 'search-step img/s', 'search / plain step', 'goal search/plain', 'train speed vs wasm 1 thread', 'goal (issue 8)'],
+      ['backend', 'detail', 'inference img/s', 'inference GFLOP/s', 'train img/s', 'train GFLOP/s', 'search-step img/s', 'search / plain step', 'goal search/plain', 'train speed vs wasm 1 thread', 'goal (issue 8)', 'convs alone ms (share of plain step)'],
       rows.map((r) => [
         r.label,
         r.detail,
@@ -158,10 +165,21 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
         '<= 1.25x',
         wasm1?.trainImgPerS && r.trainImgPerS ? `${fmt(r.trainImgPerS / wasm1.trainImgPerS, 2)}x` : '-',
         r.backend === 'tensorflow' ? '>= 5x wasm' : '',
+        r.convStepMedianMs === null ? '-' : `${fmt(r.convStepMedianMs, 0)} (${fmt((r.convShare ?? 0) * 100, 0)}%)`,
       ]),
     ),
     '',
   );
+  const tfRow = rows.find((r) => r.backend === 'tensorflow');
+  if (tfRow?.convStepMedianMs && wasm1?.plainStepMedianMs && wasm1.convStepMedianMs) {
+    md.push(
+      `**Ceiling of the training speedup**: the convolutions alone of one step (forward and both gradients of every conv2d at ResNet-20's shapes, batch 64) take ` +
+        `${fmt(tfRow.convStepMedianMs, 0)} ms on tensorflow and ${fmt(wasm1.convStepMedianMs, 0)} ms on wasm (1 thread): ${fmt(wasm1.convStepMedianMs / tfRow.convStepMedianMs, 2)}x. ` +
+        `Even if everything else in the tensorflow step (BatchNorm, activations, their gradients, the optimiser: ${fmt(tfRow.plainStepMedianMs! - tfRow.convStepMedianMs, 0)} ms now) cost nothing, ` +
+        `its step could be at most ${fmt(wasm1.plainStepMedianMs / tfRow.convStepMedianMs, 2)}x the wasm step.`,
+      '',
+    );
+  }
   for (const [label, why] of Object.entries({ ...skipped, ...errors })) md.push(`- **${label}**: ${why}`);
   if (Object.keys({ ...skipped, ...errors }).length) md.push('');
   if (rows.some((r) => r.backend === 'cpu')) md.push(`- **cpu** training: ${CPU_TRAIN_SKIP}`, '');
