@@ -1,45 +1,33 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredSearch } from '../activities/search-masks.js';
 import { getPlain } from '../activities/store-codec.js';
 import { loadGraphFromStore } from '../activities/model-bundle.js';
 import type { TargetProblem } from '../engine/data/types.js';
 import { disposeParams, prepareParams } from '../engine/graph/params.js';
 import { runSearch } from '../engine/search/search.js';
-import type { S3ArtifactStore } from '../infra/artifacts/index.js';
 import { packageRoot } from '../infra/paths.js';
-import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
-import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec, SearchHeartbeat } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
-import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
-import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
+import { useTinyOrchestration } from './helpers/orchestration-harness.js';
 
 // kill -9 of the worker running a search: a new worker resumes from the last checkpoint.
 useEngineBackend();
 
-let h: OrchestrationHarness;
-let stack: OrchestrationHarness['stack'];
-let client: Client;
-let store: S3ArtifactStore;
-let trained: Trained;
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
+const orch = useTinyOrchestration({
   // Light stages in this process; the search only in child worker processes that the test kills.
-  [h, trained] = await Promise.all([startOrchestration({ queues: ['cpu'] }), trainTinyOnSynthetic({ size: 16, train: 2048 })]);
-  ({ stack, client, store } = h);
-});
-
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  await h?.close();
+  orchestration: { queues: ['cpu'] },
+  train: { size: 16, train: 2048 },
+  beforeClose: () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  },
 });
 
 function startGpuWorker(): ChildProcess {
+  const { stack } = orch;
   const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'seamflow.mjs'), 'worker', '--queues', 'gpu', '--allow-cpu-for-gpu'], {
     cwd: packageRoot,
     env: {
@@ -74,17 +62,12 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 describe('a worker killed mid-search', () => {
   it('is replaced by another that resumes from the last checkpoint, to the uninterrupted result', async () => {
     const spec: ReengineerSpec = {
-      model: trained.dir,
-      data: trained.spec,
+      model: orch.trained.dir,
+      data: orch.trained.spec,
       target: { mode: 'binary', classes: [2] },
       settings: { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 30, batchSize: 8, seed: 11 },
     };
-    const workflowId = `crash-${randomUUID()}`;
-    const handle = await client.workflow.start(reengineerWorkflow, {
-      taskQueue: WORKFLOW_QUEUE,
-      workflowId,
-      args: [spec, { searchHeartbeatSeconds: 4 }],
-    });
+    const handle = await orch.startReengineer(spec, 'crash', { searchHeartbeatSeconds: 4 });
 
     const first = startGpuWorker();
     // Wait until the search has checkpointed a few epochs, then kill its worker outright.
@@ -113,12 +96,12 @@ describe('a worker killed mid-search', () => {
     expect(Number(search.epochs)).toBe(30);
 
     // The same search uninterrupted, in this process, gives the same selection and history.
-    const report = JSON.parse((await store.get(result.reportKey!)).toString()) as { artifacts: { masks: string }; model: { key: string } };
+    const report = JSON.parse((await orch.store.get(result.reportKey!)).toString()) as { artifacts: { masks: string }; model: { key: string } };
     const searchKey = report.artifacts.masks.replace(/masks\.bin$/, 'result.bin');
-    const stored = await getPlain<StoredSearch>(store, searchKey);
+    const stored = await getPlain<StoredSearch>(orch.store, searchKey);
     const problemKey = String(result.stages.find((s) => s.stage === 'sampleDataset')!.summary!.problemKey);
-    const graph = await loadGraphFromStore(store, report.model.key);
-    const problem = await getPlain<TargetProblem>(store, problemKey);
+    const graph = await loadGraphFromStore(orch.store, report.model.key);
+    const problem = await getPlain<TargetProblem>(orch.store, problemKey);
     const params = prepareParams(graph);
     try {
       const baseline = Number(result.stages.find((s) => s.stage === 'evaluateOriginal')!.summary!.valAccuracy);

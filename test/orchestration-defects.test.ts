@@ -1,40 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryProgress } from '../cli/watch-run.js';
-import type { S3ArtifactStore } from '../infra/artifacts/index.js';
 import { workflowBundle } from '../workers/seam-worker.js';
-import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
-import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { DefectSettings, ReengineerSpec, RunProgress } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
-import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
-import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
+import { stageOf, useTinyOrchestration } from './helpers/orchestration-harness.js';
 
 // The optional evaluateDefects stage on real servers (Temporal dev server, SeaweedFS), tiny model and data.
 useEngineBackend();
 
-let h: OrchestrationHarness;
-let client: Client;
-let store: S3ArtifactStore;
-let trained: Trained;
-
-beforeAll(async () => {
-  [h, trained] = await Promise.all([startOrchestration(), trainTinyOnSynthetic()]);
-  ({ client, store } = h);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const orch = useTinyOrchestration();
 
 const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 2, batchSize: 32, seed: 7 };
 const pgd: DefectSettings = { attack: 'pgd', epochs: 2, pruneThreshold: 0.5, searchEpochs: 2, limit: 32, pgdSteps: 20, seed: 3 };
 
 function spec(defects: DefectSettings): ReengineerSpec {
-  return { model: trained.dir, data: trained.spec, target: { mode: 'binary', classes: [1] }, settings, defects };
+  return { model: orch.trained.dir, data: orch.trained.spec, target: { mode: 'binary', classes: [1] }, settings, defects };
 }
 
 interface DefectsSection {
@@ -45,13 +28,9 @@ interface DefectsSection {
   reduction: number | null;
 }
 
-async function start(s: ReengineerSpec) {
-  const workflowId = `defects-${randomUUID()}`;
-  return client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId, args: [s, { searchHeartbeatSeconds: 30 }] });
-}
+const start = (s: ReengineerSpec) => orch.startReengineer(s, 'defects', { searchHeartbeatSeconds: 30 });
 
-const reportOf = async (p: RunProgress) => JSON.parse((await store.get(p.reportKey!)).toString()) as { defects: DefectsSection; artifacts: { defects: string } };
-const stageOf = (p: RunProgress, name: string) => p.stages.find((s) => s.stage === name)!;
+const reportOf = (p: RunProgress) => orch.report<{ defects: DefectsSection; artifacts: { defects: string } }>(p);
 
 describe('reengineerWorkflow with defect evaluation', () => {
   it('runs evaluateDefects after evaluateReengineered, reports both reuses, and a rerun takes the result from the store', async () => {
@@ -77,7 +56,7 @@ describe('reengineerWorkflow with defect evaluation', () => {
     expect(d.seam.wrr).toBeLessThanOrEqual(0.5 + 1e-9); // the prune threshold was reached (by the search or topped up)
     if (d.reduction !== null) expect(d.reduction).toBeCloseTo(((d.standard.value - d.seam.value) / d.standard.value) * 100, 6);
     // Both full DefectReports are in the store.
-    const stored = JSON.parse((await store.get(report.artifacts.defects)).toString()) as { standard: { method: string }; seam: { method: string; student: { testImages: number } } };
+    const stored = JSON.parse((await orch.store.get(report.artifacts.defects)).toString()) as { standard: { method: string }; seam: { method: string; student: { testImages: number } } };
     expect(stored.standard.method).toBe('standard');
     expect(stored.seam.method).toBe('seam');
     expect(stored.seam.student.testImages).toBe(32);
@@ -91,7 +70,7 @@ describe('reengineerWorkflow with defect evaluation', () => {
     expect(order.indexOf('checkDefectRequest')).toBe(order.indexOf('evaluateOriginal') - 1);
 
     // The recorded history replays with the current workflow code.
-    const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
+    const history = await orch.client.workflow.getHandle(handle.workflowId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
   });
 

@@ -1,44 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { describe, expect, it } from 'vitest';
 import { workflowBundle } from '../workers/seam-worker.js';
-import { progressQuery, reengineerWorkflow } from '../workflows/reengineer-workflow.js';
-import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import { progressQuery } from '../workflows/reengineer-workflow.js';
 import type { ReengineerSpec } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
-import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
-import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
+import { useTinyOrchestration } from './helpers/orchestration-harness.js';
 
 // The whole pipeline on a real Temporal dev server, a real S3 (SeaweedFS), the real TF.js backend.
 useEngineBackend();
 
-let h: OrchestrationHarness;
-let client: Client;
-let store: S3ArtifactStore;
-let trained: Trained;
-
-beforeAll(async () => {
-  [h, trained] = await Promise.all([startOrchestration(), trainTinyOnSynthetic()]);
-  ({ client, store } = h);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const orch = useTinyOrchestration();
 
 const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 3, batchSize: 32, seed: 7 };
 
 function spec(over: Partial<ReengineerSpec> = {}): ReengineerSpec {
-  return { model: trained.dir, data: trained.spec, target: { mode: 'binary', classes: [1] }, settings, ...over };
+  return { model: orch.trained.dir, data: orch.trained.spec, target: { mode: 'binary', classes: [1] }, settings, ...over };
 }
 
 async function runToEnd(s: ReengineerSpec) {
-  const workflowId = `run-${randomUUID()}`;
-  const handle = await client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId, args: [s] });
-  return { workflowId, handle, result: await handle.result() };
+  const handle = await orch.startReengineer(s, 'run');
+  return { workflowId: handle.workflowId, handle, result: await handle.result() };
 }
 
 describe('reengineerWorkflow end to end', () => {
@@ -46,7 +29,7 @@ describe('reengineerWorkflow end to end', () => {
     const first = await runToEnd(spec());
     expect(first.result.status).toBe('completed');
     expect(first.result.stages.every((s) => s.status === 'done')).toBe(true);
-    const report = JSON.parse((await store.get(first.result.reportKey!)).toString()) as {
+    const report = JSON.parse((await orch.store.get(first.result.reportKey!)).toString()) as {
       original: { accuracy: number };
       reengineered: { accuracy: number; wrr: number };
       search: { epochs: number };
@@ -57,7 +40,7 @@ describe('reengineerWorkflow end to end', () => {
     expect(report.reengineered.wrr).toBeGreaterThan(0);
     expect(report.reengineered.wrr).toBeLessThanOrEqual(1);
     expect(report.reengineered.accuracy).toBeGreaterThan(0.5);
-    expect(await store.stat(`${first.result.stages.find((s) => s.stage === 'exportModel')!.summary!.maskedModel}`)).toBeDefined();
+    expect(await orch.store.stat(`${first.result.stages.find((s) => s.stage === 'exportModel')!.summary!.maskedModel}`)).toBeDefined();
 
     // The query answers after completion too.
     expect((await first.handle.query(progressQuery)).status).toBe('completed');
@@ -65,11 +48,11 @@ describe('reengineerWorkflow end to end', () => {
     const second = await runToEnd(spec());
     const search = second.result.stages.find((s) => s.stage === 'searchMasks')!;
     expect(search.cached).toBe(true);
-    const secondReport = JSON.parse((await store.get(second.result.reportKey!)).toString()) as typeof report;
+    const secondReport = JSON.parse((await orch.store.get(second.result.reportKey!)).toString()) as typeof report;
     expect(secondReport.reengineered).toEqual(report.reengineered);
 
     // The recorded history replays with the current workflow code.
-    const history = await client.workflow.getHandle(first.workflowId).fetchHistory();
+    const history = await orch.client.workflow.getHandle(first.workflowId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, first.workflowId);
   });
 

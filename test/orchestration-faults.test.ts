@@ -1,51 +1,36 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3ArtifactStore } from '../infra/artifacts/index.js';
+import { describe, expect, it } from 'vitest';
 import { searchHeartbeat } from '../cli/watch-run.js';
-import { progressQuery, reengineerWorkflow } from '../workflows/reengineer-workflow.js';
-import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
+import { progressQuery } from '../workflows/reengineer-workflow.js';
 import type { ReengineerSpec, RunProgress } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
-import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { runCli } from './helpers/cli.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
-import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
+import { useTinyOrchestration } from './helpers/orchestration-harness.js';
 
 // Faults during a run, on real servers: cancellation, and S3 unreachable for ~20 s.
 useEngineBackend();
 
-let h: OrchestrationHarness;
 let proxy: TcpProxy;
-let client: Client;
-let store: S3ArtifactStore;
-let trained: Trained;
 
-beforeAll(async () => {
-  [h, trained] = await Promise.all([
-    // Workers reach S3 only through a proxy the test can cut.
-    startOrchestration({
-      s3Endpoint: async (stack) => {
-        proxy = await startTcpProxy('127.0.0.1', Number(new URL(stack.s3!.endpoint).port));
-        return `http://127.0.0.1:${proxy.port}`;
-      },
-    }),
-    trainTinyOnSynthetic({ size: 16, train: 2048 }),
-  ]);
-  ({ client, store } = h);
-});
-
-afterAll(async () => {
-  await h?.close();
-  await proxy?.close();
+const orch = useTinyOrchestration({
+  // Workers reach S3 only through a proxy the test can cut.
+  orchestration: {
+    s3Endpoint: async (stack) => {
+      proxy = await startTcpProxy('127.0.0.1', Number(new URL(stack.s3!.endpoint).port));
+      return `http://127.0.0.1:${proxy.port}`;
+    },
+  },
+  train: { size: 16, train: 2048 },
+  afterClose: () => proxy?.close(),
 });
 
 const settings: ReengineerSpec['settings'] = { granularity: 'weight', head: 'sliced', alpha: 1, lrMask: 0.05, lrHead: 0.1, epochs: 40, batchSize: 8, seed: 1 };
 
 async function startRun(seed: number) {
-  const spec: ReengineerSpec = { model: trained.dir, data: trained.spec, target: { mode: 'binary', classes: [1] }, settings: { ...settings, seed } };
-  const handle = await client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: `fault-${randomUUID()}`, args: [spec, { searchHeartbeatSeconds: 10 }] });
+  const spec: ReengineerSpec = { model: orch.trained.dir, data: orch.trained.spec, target: { mode: 'binary', classes: [1] }, settings: { ...settings, seed } };
+  const handle = await orch.startReengineer(spec, 'fault', { searchHeartbeatSeconds: 10 });
   return { handle };
 }
 
@@ -75,7 +60,7 @@ describe('faults during a run', () => {
     expect(progress.status).toBe('cancelled');
     expect(progress.stages.find((s) => s.stage === 'searchMasks')!.status).toBe('failed');
     // The search's checkpoint is in the store for a later resume.
-    const checkpoints = await store.list('searches/');
+    const checkpoints = await orch.store.list('searches/');
     expect(checkpoints.some((k) => k.endsWith('/checkpoint.bin'))).toBe(true);
   });
 
@@ -84,15 +69,15 @@ describe('faults during a run', () => {
     const env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: h.stack.temporalAddress,
-      TEMPORAL_NAMESPACE: h.stack.namespace,
+      TEMPORAL_ADDRESS: orch.stack.temporalAddress,
+      TEMPORAL_NAMESPACE: orch.stack.namespace,
       SEAMFLOW_LOG_LEVEL: 'warn',
     };
     const res = await runCli(['resume', cancelledRun!.id, '--detach'], env);
     expect(res.code, res.stderr).toBe(0);
     const newId = `${cancelledRun!.id}-resumed-1`;
     expect(res.stdout).toContain(`resuming ${cancelledRun!.id} as ${newId}`);
-    const result: RunProgress = await client.workflow.getHandle(newId).result();
+    const result: RunProgress = await orch.client.workflow.getHandle(newId).result();
     expect(result.status).toBe('completed');
     const search = result.stages.find((s) => s.stage === 'searchMasks')!.summary!;
     // The resumed search started where the cancelled one had checkpointed, not from epoch 0.
@@ -109,8 +94,8 @@ describe('faults during a run', () => {
     const result = await handle.result();
     expect(result.status).toBe('completed');
     // Every committed artifact reads back with a matching SHA-256 (get() verifies it).
-    const keys = await store.list('');
+    const keys = await orch.store.list('');
     expect(keys.length).toBeGreaterThan(5);
-    for (const key of keys) await store.get(key);
+    for (const key of keys) await orch.store.get(key);
   });
 });

@@ -1,49 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadModelFolderFromStore } from '../activities/model-folder-store.js';
 import { queryProgress } from '../cli/watch-run.js';
 import { unpackMaskSet, type MaskIndex } from '../engine/masks/mask-file.js';
-import type { S3ArtifactStore } from '../infra/artifacts/index.js';
 import { workflowBundle } from '../workers/seam-worker.js';
-import { reengineerWorkflow } from '../workflows/reengineer-workflow.js';
-import { WORKFLOW_QUEUE } from '../workflows/task-queues.js';
 import type { ReengineerSpec, RunProgress } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
-import { trainTinyOnSynthetic, type Trained } from './fixtures/engine/trained.js';
 import { runCli } from './helpers/cli.js';
 import { maskedOutValues } from './helpers/masked-out.js';
-import { startOrchestration, type OrchestrationHarness } from './helpers/orchestration-harness.js';
+import { stageOf, useTinyOrchestration } from './helpers/orchestration-harness.js';
 
 // The optional finetuneModel stage on real servers (Temporal dev server, SeaweedFS), tiny model and data.
 useEngineBackend();
 
-let h: OrchestrationHarness;
-let client: Client;
-let store: S3ArtifactStore;
-let trained: Trained;
-
-beforeAll(async () => {
-  [h, trained] = await Promise.all([startOrchestration(), trainTinyOnSynthetic()]);
-  ({ client, store } = h);
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const orch = useTinyOrchestration();
 
 // Filter masks and a strong regulariser, so the compact export really is smaller.
 const settings: ReengineerSpec['settings'] = { granularity: 'filter', head: 'appended', alpha: 3, lrMask: 0.2, lrHead: 0.1, epochs: 3, batchSize: 32, seed: 2 };
 
 function spec(over: Partial<ReengineerSpec> = {}): ReengineerSpec {
-  return { model: trained.dir, data: trained.spec, target: { mode: 'multiclass', classes: [0, 1, 2] }, settings, finetune: { epochs: 2, lr: 0.05 }, ...over };
+  return { model: orch.trained.dir, data: orch.trained.spec, target: { mode: 'multiclass', classes: [0, 1, 2] }, settings, finetune: { epochs: 2, lr: 0.05 }, ...over };
 }
 
-async function start(s: ReengineerSpec) {
-  return client.workflow.start(reengineerWorkflow, { taskQueue: WORKFLOW_QUEUE, workflowId: `finetune-${randomUUID()}`, args: [s, { searchHeartbeatSeconds: 30 }] });
-}
+const start = (s: ReengineerSpec) => orch.startReengineer(s, 'finetune', { searchHeartbeatSeconds: 30 });
 
 interface Report {
   reengineered: { accuracy: number };
@@ -51,8 +33,7 @@ interface Report {
   artifacts: { masks: string; masksIndex: string; maskedModel: string; compactModel: string; finetunedModel: string };
 }
 
-const reportOf = async (p: RunProgress) => JSON.parse((await store.get(p.reportKey!)).toString()) as Report;
-const stageOf = (p: RunProgress, name: string) => p.stages.find((s) => s.stage === name)!;
+const reportOf = (p: RunProgress) => orch.report<Report>(p);
 
 describe('reengineerWorkflow with fine-tuning', () => {
   it('fine-tunes after evaluateReengineered, exports and reports the tuned model, and a rerun takes it from the store', async () => {
@@ -78,12 +59,12 @@ describe('reengineerWorkflow with fine-tuning', () => {
     expect(f.history).toHaveLength(2);
 
     // The exported masked model is the tuned one, and every weight its masks removed is exactly zero.
-    const masks = unpackMaskSet(JSON.parse((await store.get(report.artifacts.masksIndex)).toString()) as MaskIndex, await store.get(report.artifacts.masks));
-    const shipped = await loadModelFolderFromStore(store, report.artifacts.maskedModel);
+    const masks = unpackMaskSet(JSON.parse((await orch.store.get(report.artifacts.masksIndex)).toString()) as MaskIndex, await orch.store.get(report.artifacts.masks));
+    const shipped = await loadModelFolderFromStore(orch.store, report.artifacts.maskedModel);
     const zeros = maskedOutValues(masks, shipped);
     expect(zeros.length).toBeGreaterThan(0);
     expect(zeros.every((v) => v === 0)).toBe(true);
-    const tuned = await loadModelFolderFromStore(store, report.artifacts.finetunedModel);
+    const tuned = await loadModelFolderFromStore(orch.store, report.artifacts.finetunedModel);
     const conv = tuned.nodes.find((n) => n.weights.kernel)!;
     expect(shipped.byName.get(conv.name)!.weights.kernel!.data).toEqual(conv.weights.kernel!.data);
 
@@ -92,20 +73,20 @@ describe('reengineerWorkflow with fine-tuning', () => {
     expect((await reportOf(second)).finetune).toEqual(f);
 
     // The recorded history replays with the current workflow code.
-    const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
+    const history = await orch.client.workflow.getHandle(handle.workflowId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
   });
 
   it('`seamflow submit --finetune-epochs N --finetune-lr L` puts the request in the spec; the run fine-tunes', async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: h.stack.temporalAddress, TEMPORAL_NAMESPACE: h.stack.namespace, SEAMFLOW_LOG_LEVEL: 'warn' };
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: orch.stack.temporalAddress, TEMPORAL_NAMESPACE: orch.stack.namespace, SEAMFLOW_LOG_LEVEL: 'warn' };
     const runId = `finetune-cli-${randomUUID()}`;
     const res = await runCli(
-      ['submit', '--model', trained.dir, '--data', trained.spec, '--target', '0,1,2', '--granularity', 'filter', '--alpha', '3', '--lr-mask', '0.2',
+      ['submit', '--model', orch.trained.dir, '--data', orch.trained.spec, '--target', '0,1,2', '--granularity', 'filter', '--alpha', '3', '--lr-mask', '0.2',
         '--epochs', '3', '--batch', '32', '--seed', '2', '--finetune-epochs', '2', '--finetune-lr', '0.05', '--out', '/nonexistent', '--run-id', runId],
       env,
     );
     expect(res.code, res.stderr).toBe(0);
-    const handle = client.workflow.getHandle(runId);
+    const handle = orch.client.workflow.getHandle(runId);
     const result: RunProgress = await handle.result();
     expect(stageOf(result, 'finetuneModel')).toMatchObject({ status: 'done', summary: { epochs: 2 } });
     expect((await reportOf(result)).finetune.settings).toMatchObject({ epochs: 2, lr: 0.05 });

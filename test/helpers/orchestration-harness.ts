@@ -1,7 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
 import { S3ArtifactStore } from '../../infra/artifacts/index.js';
 import { createSeamWorkers, type SeamWorkerOptions } from '../../workers/seam-worker.js';
+import { reengineerWorkflow, type ReengineerTimeouts } from '../../workflows/reengineer-workflow.js';
+import { WORKFLOW_QUEUE } from '../../workflows/task-queues.js';
+import type { ReengineerSpec, RunProgress } from '../../workflows/types.js';
+import { trainTinyOnSynthetic, type Trained } from '../fixtures/engine/trained.js';
 import { startTestStack, type TestStack } from './test-stack.js';
 
 /**
@@ -17,9 +23,13 @@ export interface OrchestrationHarness {
   close(): Promise<void>;
 }
 
-export async function startOrchestration(
-  opts: { queues?: SeamWorkerOptions['queues']; s3Endpoint?: (stack: TestStack) => Promise<string>; backend?: string } & Pick<SeamWorkerOptions, 'cpuSlots' | 'gpuSlots'> = {},
-): Promise<OrchestrationHarness> {
+export type OrchestrationOptions = {
+  queues?: SeamWorkerOptions['queues'];
+  s3Endpoint?: (stack: TestStack) => Promise<string>;
+  backend?: string;
+} & Pick<SeamWorkerOptions, 'cpuSlots' | 'gpuSlots'>;
+
+export async function startOrchestration(opts: OrchestrationOptions = {}): Promise<OrchestrationHarness> {
   try {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
@@ -55,3 +65,78 @@ export async function startOrchestration(
     },
   };
 }
+
+/** The file-wide servers and tiny trained model that useTinyOrchestration sets up; read them inside tests and hooks. */
+export interface TinyOrchestration {
+  readonly h: OrchestrationHarness;
+  readonly stack: TestStack;
+  readonly client: Client;
+  readonly store: S3ArtifactStore;
+  readonly trained: Trained;
+  /** Starts a reengineerWorkflow with id `${idPrefix}-<uuid>`; the timeouts argument is passed only when given. */
+  startReengineer(spec: ReengineerSpec, idPrefix: string, timeouts?: ReengineerTimeouts): Promise<WorkflowHandleWithFirstExecutionRunId<typeof reengineerWorkflow>>;
+  /** The run's JSON report from the store. */
+  report<T>(p: RunProgress): Promise<T>;
+}
+
+/**
+ * Registers this file's beforeAll/afterAll: startOrchestration (with `orchestration`) alongside
+ * trainTinyOnSynthetic (with `train`), and closes the harness at the end, between the optional
+ * `beforeClose` and `afterClose` steps.
+ */
+export function useTinyOrchestration(
+  opts: {
+    orchestration?: OrchestrationOptions;
+    train?: Parameters<typeof trainTinyOnSynthetic>[0];
+    beforeClose?: () => unknown;
+    afterClose?: () => unknown;
+  } = {},
+): TinyOrchestration {
+  let h: OrchestrationHarness | undefined;
+  let trained: Trained | undefined;
+
+  beforeAll(async () => {
+    [h, trained] = await Promise.all([startOrchestration(opts.orchestration), trainTinyOnSynthetic(opts.train)]);
+  });
+
+  afterAll(async () => {
+    await opts.beforeClose?.();
+    await h?.close();
+    await opts.afterClose?.();
+  });
+
+  const ready = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`useTinyOrchestration: ${what} is set in beforeAll; read it inside a test or hook`);
+    return v;
+  };
+  return {
+    get h() {
+      return ready(h, 'the harness');
+    },
+    get stack() {
+      return this.h.stack;
+    },
+    get client() {
+      return this.h.client;
+    },
+    get store() {
+      return this.h.store;
+    },
+    get trained() {
+      return ready(trained, 'the trained model');
+    },
+    startReengineer(spec, idPrefix, timeouts) {
+      return this.client.workflow.start(reengineerWorkflow, {
+        taskQueue: WORKFLOW_QUEUE,
+        workflowId: `${idPrefix}-${randomUUID()}`,
+        args: timeouts === undefined ? [spec] : [spec, timeouts],
+      });
+    },
+    async report<T>(p: RunProgress) {
+      return JSON.parse((await this.store.get(p.reportKey!)).toString()) as T;
+    },
+  };
+}
+
+/** One stage's progress entry (it must be there). */
+export const stageOf = (p: RunProgress, name: string) => p.stages.find((s) => s.stage === name)!;
