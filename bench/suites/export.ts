@@ -199,7 +199,7 @@ async function renderMarkdown(
   }
   md.push(
     '**Where our setting differs from SeaM\'s**: SeaM\'s -42.41% inference time is the mean over its models with weight-level masks on a sparse CPU runtime (DeepSparse); ' +
-      `ours is a dense TF.js model with filters physically removed, on ResNet-20 only, after a ${s.epochs}-epoch filter search (published search: ${PUBLISHED.epochs} epochs, weight level)` +
+      `ours is a dense TF.js model with filters physically removed, on ResNet-20 only, after a filter search of at most ${s.epochs} epochs (published search: ${PUBLISHED.epochs} epochs, weight level)` +
       `${s.limit ? `, on at most ${s.limit} images per split` : ''}; CPU, 2 shared cores.`,
     '',
   );
