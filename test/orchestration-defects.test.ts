@@ -1,5 +1,3 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { queryProgress } from '../cli/watch-run.js';
@@ -7,6 +5,7 @@ import { workflowBundle } from '../workers/seam-worker.js';
 import type { DefectSettings, ReengineerSpec, RunProgress } from '../workflows/types.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { stageOf, useTinyOrchestration } from './helpers/orchestration-harness.js';
+import { expectFailedBeforeSearch } from './helpers/failed-before-search.js';
 
 // The optional evaluateDefects stage on real servers (Temporal dev server, SeaweedFS), tiny model and data.
 useEngineBackend();
@@ -76,26 +75,11 @@ describe('reengineerWorkflow with defect evaluation', () => {
 
   it('fails right after registering the model, before the search, without retries, when asked for a backdoor the model does not have', async () => {
     const handle = await start(spec({ ...pgd, attack: 'backdoor' }));
-    const t0 = Date.now();
-    const err = await handle.result().then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    let cause: unknown = (err as WorkflowFailedError).cause;
-    while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
-    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
     // The engine's own message (the same check evaluateDefects would make).
-    expect((cause as ApplicationFailure).message).toMatch(/backdoor attack: the teacher models\/\S+ has no backdoor trigger in its meta\.json/);
-    expect(Date.now() - t0).toBeLessThan(15_000);
-
-    const progress = (await queryProgress(handle))!;
-    expect(stageOf(progress, 'evaluateDefects').status).toBe('failed');
-    expect(progress.error).toMatch(/no backdoor trigger/);
-    for (const name of ['evaluateOriginal', 'searchMasks']) expect(stageOf(progress, name), name).toEqual({ stage: name, status: 'pending' });
-    // The server's record: the check ran once (one started event, attempt 1); the search was never scheduled.
-    const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
-    expect(scheduled.sort()).toEqual(['checkDefectRequest', 'registerModel', 'sampleDataset']);
-    const check = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkDefectRequest')!;
-    const started = events.filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(check.eventId));
-    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+    await expectFailedBeforeSearch(handle, {
+      stage: 'evaluateDefects',
+      check: 'checkDefectRequest',
+      message: /backdoor attack: the teacher models\/\S+ has no backdoor trigger in its meta\.json/,
+    });
   });
 });

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { loadModelFolderFromStore } from '../activities/model-folder-store.js';
-import { queryProgress } from '../cli/watch-run.js';
 import { unpackMaskSet, type MaskIndex } from '../engine/masks/mask-file.js';
 import { workflowBundle } from '../workers/seam-worker.js';
 import type { ReengineerSpec, RunProgress } from '../workflows/types.js';
@@ -12,6 +9,7 @@ import { useEngineBackend } from './fixtures/engine/backend.js';
 import { runCli } from './helpers/cli.js';
 import { maskedOutValues } from './helpers/masked-out.js';
 import { stageOf, useTinyOrchestration } from './helpers/orchestration-harness.js';
+import { expectFailedBeforeSearch } from './helpers/failed-before-search.js';
 
 // The optional finetuneModel stage on real servers (Temporal dev server, SeaweedFS), tiny model and data.
 useEngineBackend();
@@ -98,25 +96,6 @@ describe('reengineerWorkflow with fine-tuning', () => {
     ['the sliced head on a binary target', { settings: { ...settings, head: 'sliced' }, target: { mode: 'binary', classes: [1] } }, 'use the appended head for a binary target'],
   ])('fails before the search, on attempt 1, for %s', async (_what, over, message) => {
     const handle = await start(spec(over));
-    const t0 = Date.now();
-    const err = await handle.result().then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    let cause: unknown = (err as WorkflowFailedError).cause;
-    while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as Error).cause;
-    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
-    expect((cause as ApplicationFailure).message).toContain(message);
-    expect(Date.now() - t0).toBeLessThan(15_000);
-
-    const progress = (await queryProgress(handle))!;
-    expect(stageOf(progress, 'finetuneModel').status).toBe('failed');
-    expect(progress.error).toContain(message);
-    for (const name of ['evaluateOriginal', 'searchMasks']) expect(stageOf(progress, name), name).toEqual({ stage: name, status: 'pending' });
-    // The server's record: the check ran once (attempt 1); the search was never scheduled.
-    const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name);
-    expect(scheduled.sort()).toEqual(['checkFinetuneRequest', 'registerModel', 'sampleDataset']);
-    const check = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'checkFinetuneRequest')!;
-    const started = events.filter((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(check.eventId));
-    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+    await expectFailedBeforeSearch(handle, { stage: 'finetuneModel', check: 'checkFinetuneRequest', message });
   });
 });
