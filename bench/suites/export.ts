@@ -23,7 +23,6 @@ import { Rng } from '../../engine/random.js';
 import { reengineer } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, maskDefaults } from '../../engine/search/defaults.js';
 import { initHead, type HeadData } from '../../engine/search/head.js';
-import { FINETUNE_DEFAULTS, finetuneSettingsFor } from '../../engine/finetune/settings.js';
 import { initBackend } from '../../infra/backend/index.js';
 import { packageRoot } from '../../infra/paths.js';
 import { createProgressBar } from '../../cli/progress.js';
@@ -35,6 +34,7 @@ import { plotFile } from '../lib/result-files.js';
 import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { randomFilterMasks } from './random-filter-masks.js';
+import { finetuneOption, searchOverrides } from '../lib/search-options.js';
 
 export interface ExportCase {
   label: string;
@@ -83,9 +83,8 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const targets = parseClassList(flagString(opts.flags, 'targets') ?? (opts.quick ? '0' : '0,3'), 10);
   const runs = flagNumber(opts.flags, 'runs') ?? (opts.quick ? 8 : 20);
   const fractions = opts.quick || opts.flags['random'] ? [0.3, 0.5, 0.7] : [];
-  const stopAtWrr = flagNumber(opts.flags, 'stop-at-wrr');
-  const finetuneEpochs = flagNumber(opts.flags, 'finetune-epochs') ?? 0;
-  const finetuneLr = flagNumber(opts.flags, 'finetune-lr') ?? FINETUNE_DEFAULTS.lr;
+  const over = searchOverrides(opts.flags);
+  const finetuneEpochs = over.finetune?.epochs ?? 0;
   const seed = 0;
   const backend = await initBackend();
   const { graph, dir: modelDir } = await loadResnet20();
@@ -114,46 +113,36 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
         }
       }
       const d = maskDefaults('resnet20', 'cifar10', 'binary');
-      const alpha = flagNumber(opts.flags, 'alpha') ?? d.alpha;
-      const lrMask = flagNumber(opts.flags, 'lr-mask') ?? d.lrMask;
+      const alpha = over.alpha ?? d.alpha;
+      const lrMask = over.lrMask ?? d.lrMask;
+      const penalty = over.penalty;
       const steps = Math.ceil(problem.train.count / PUBLISHED_BATCH);
       const bar = createProgressBar(`[bench] filter search target ${t}`, epochs * steps, { logEveryMs: 15000 });
-      const ftBar = createProgressBar(`[bench] fine-tune target ${t}`, finetuneEpochs * steps, { logEveryMs: 15000 });
-      const penalty = flagString(opts.flags, 'penalty') === 'flops' ? ('flops' as const) : ('params' as const);
-      const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, penalty, lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true, ...(stopAtWrr === undefined ? {} : { stopAtWrr }) };
+      const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, penalty, lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true, ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }) };
+      const ft = finetuneOption(over, settings, `target ${t}`, steps);
       const res = await reengineer(graph, problem, {
         settings,
-        ...(finetuneEpochs > 0
-          ? {
-              finetune: {
-                settings: finetuneSettingsFor({ epochs: finetuneEpochs, lr: finetuneLr }, settings),
-                hooks: {
-                  onStep: (p) => ftBar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} loss ${p.loss.toFixed(3)}`),
-                  onEpoch: (r) => say(`  fine-tune epoch ${r.epoch + 1}/${finetuneEpochs}: val acc ${pct(r.valAccuracy)}%`),
-                },
-              },
-            }
-          : {}),
+        ...ft.option,
         hooks: {
           onStep: (p) => bar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} ${p.phase} wrr ${(p.wrr * 100).toFixed(1)}%`),
           onEpoch: (r) => say(`  epoch ${r.epoch + 1}/${epochs} (${r.phase}): val acc ${pct(r.valAccuracy)}%, WRR ${pct(r.wrr)}%`),
         },
       });
       bar.finish();
-      const ft = res.finetuned;
-      if (ft) ftBar.finish();
-      const label = `filter search ${res.search.epochsRun} ep${ft ? ` + fine-tune ${finetuneEpochs} ep` : ''} (target ${t})`;
+      ft.finish();
+      const tuned = res.finetuned;
+      const label = `filter search ${res.search.epochsRun} ep${tuned ? ` + fine-tune ${finetuneEpochs} ep` : ''} (target ${t})`;
       cases.push(
         await exportCase(
           graph,
           modelDir,
           { label, kind: 'search', target: t },
-          { masks: res.search.masks, head: res.search.head, ...(ft ? { tuned: ft.graph } : {}) },
-          ft ? ft.accuracy : res.reengineered.accuracy,
+          { masks: res.search.masks, head: res.search.head, ...(tuned ? { tuned: tuned.graph } : {}) },
+          tuned ? tuned.accuracy : res.reengineered.accuracy,
           original,
           { epochs: res.search.epochsRun, seconds: res.search.seconds, selectedEpoch: res.search.selected.epoch, alpha, lrMask, penalty },
-          ft
-            ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: finetuneLr, seconds: ft.seconds, selectedEpoch: ft.selectedEpoch, valAccuracy: ft.valAccuracy, startValAccuracy: ft.startValAccuracy }
+          tuned
+            ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: tuned.settings.lr, seconds: tuned.seconds, selectedEpoch: tuned.selectedEpoch, valAccuracy: tuned.valAccuracy, startValAccuracy: tuned.startValAccuracy }
             : null,
           runs,
         ),
@@ -167,7 +156,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const md = await renderMarkdown(opts, cases, { epochs, limit, backend, elapsed: (performance.now() - started) / 1000 });
   return {
     json: {
-      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, stopAtWrr: stopAtWrr ?? null, finetune: finetuneEpochs ? { epochs: finetuneEpochs, lr: finetuneLr } : null, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
+      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, stopAtWrr: over.stopAtWrr ?? null, finetune: over.finetune, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
       backend,
       model: { dir: modelDir, name: graph.name },
       data: { spec: `cifar10:${dataDir}`, name: dataset.name, checksums: dataset.checksums, counts: { train: dataset.train.count, test: dataset.test.count } },

@@ -19,6 +19,7 @@ import { say, since } from '../lib/progress.js';
 import { PUBLISHED } from '../lib/published.js';
 import { plotFile } from '../lib/result-files.js';
 import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
+import { finetuneOption, searchOverrides } from '../lib/search-options.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { meanSummary, targetRow, type TargetRow } from './reengineer-rows.js';
 
@@ -49,6 +50,8 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const limit = flagNumber(opts.flags, 'limit') ?? (opts.quick ? 5000 : undefined);
   const granularity = (flagString(opts.flags, 'granularity') ?? 'weight') as Granularity;
   const seed = flagNumber(opts.flags, 'seed') ?? 0;
+  const over = searchOverrides(opts.flags);
+  const finetuneEpochs = over.finetune?.epochs ?? 0;
   const backend = await initBackend();
   const { graph, dir: modelDir } = await loadResnet20();
   const { dataset, dir: dataDir } = await loadCifar10(limit);
@@ -57,7 +60,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const problems = todo.map((p) => makeTargetProblem(dataset, { mode: p.mode, classes: p.classes, seed, valFraction: 0.1 }));
   const rate = RATES[backend.name] ?? RATES['wasm']!;
   const estimate = problems.reduce(
-    (s, p) => s + (epochs * p.train.count) / rate.train + ((epochs + 1) * p.val.count + 2 * p.test.count) / rate.infer,
+    (s, p) => s + ((epochs + 1.5 * finetuneEpochs) * p.train.count) / rate.train + ((epochs + 1) * p.val.count + 2 * p.test.count) / rate.infer,
     0,
   );
   say(
@@ -75,8 +78,10 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
     const settings: SearchSettings = {
       granularity,
       head: 'appended',
-      alpha: d.alpha,
-      lrMask: d.lrMask,
+      alpha: over.alpha ?? d.alpha,
+      lrMask: over.lrMask ?? d.lrMask,
+      penalty: over.penalty,
+      ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }),
       lrHead: DEFAULT_LR_HEAD,
       epochs,
       batchSize: PUBLISHED_BATCH,
@@ -87,15 +92,18 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
     const name = `${plan.mode} ${plan.classes.map((c) => dataset.classNames[c]).join(',')}`;
     const steps = Math.ceil(problem.train.count / settings.batchSize);
     const bar = createProgressBar(`[bench] ${i + 1}/${todo.length} ${name}`, epochs * steps, { logEveryMs: 15000 });
+    const ft = finetuneOption(over, settings, name, steps);
     const t0 = performance.now();
     const res = await reengineer(graph, problem, {
       settings,
+      ...ft.option,
       hooks: {
         onStep: (p) => bar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} ${p.phase} loss ${p.loss.toFixed(3)} wrr ${(p.wrr * 100).toFixed(1)}%`),
         onEpoch: (r) => say(`  epoch ${r.epoch + 1}/${epochs} (${r.phase}): val acc ${pct(r.valAccuracy)}%, WRR ${pct(r.wrr)}%, ${r.seconds.toFixed(0)} s`),
       },
     });
     bar.finish();
+    ft.finish();
     const row = targetRow(
       res,
       { mode: plan.mode, classes: plan.classes, classNames: plan.classes.map((c) => dataset.classNames[c] ?? String(c)) },
@@ -106,7 +114,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
     rows.push(row);
     say(
       `${name}: original ${pct(row.original.accuracy)}% (restricted ${pct(row.original.accuracyRestricted)}%), ` +
-        `re-engineered ${pct(row.reengineered.accuracy)}% at WRR ${pct(row.reengineered.wrr)}%, ${row.seconds.toFixed(0)} s; ${since(started)} elapsed`,
+        `re-engineered ${pct(row.reengineered.accuracy)}%${row.finetune ? ` (fine-tuned; search alone ${pct(row.reengineered.searchAccuracy)}%)` : ''} at WRR ${pct(row.reengineered.wrr)}%, ${row.seconds.toFixed(0)} s; ${since(started)} elapsed`,
     );
   }
 
@@ -115,7 +123,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const md = await renderMarkdown(opts, rows, meanBinary, { epochs, limit, granularity, backend, estimate, elapsed: (performance.now() - started) / 1000 });
   return {
     json: {
-      settings: { epochs, limit: limit ?? null, granularity, seed, valFraction: 0.1, search: settingsUsed, estimateSeconds: estimate },
+      settings: { epochs, limit: limit ?? null, granularity, seed, valFraction: 0.1, search: settingsUsed, finetune: over.finetune, estimateSeconds: estimate },
       backend,
       model: { dir: modelDir, name: graph.name },
       data: { spec: `cifar10:${dataDir}`, name: dataset.name, checksums: dataset.checksums, counts: { train: dataset.train.count, test: dataset.test.count } },
@@ -157,7 +165,7 @@ async function renderMarkdown(
   md.push(`# Benchmark: re-engineering ResNet-20 on CIFAR-10${opts.quick ? ' (quick)' : ''}`, '');
   md.push(
     `Shared ResNet-20 (../shared/models/resnet20-cifar10), SeaM mask search through the engine (granularity ${s.granularity}, appended head, ` +
-      `published lrMask/alpha for ResNet-20/CIFAR-10 binary; multi-class uses the same values as a fallback), ` +
+      `lrMask/alpha published for ResNet-20/CIFAR-10 binary unless the JSON's settings.search says otherwise; multi-class uses the same values as a fallback), ` +
       `batch ${PUBLISHED_BATCH}, augmentation on, **${s.epochs} epoch(s) per target** (published: ${PUBLISHED.epochs}; epoch 1 trains the head only, as published), ` +
       `selection on a 10% validation split, accuracy on the test split. Backend ${s.backend.name} (${s.backend.detail}). ` +
       `Estimated ${seconds(s.estimate)} up front, took ${seconds(s.elapsed)}.`,
@@ -172,15 +180,25 @@ async function renderMarkdown(
       'Selection keeps the smallest-WRR epoch whose validation accuracy reaches the original\'s; with so few epochs that is often the head-only first epoch (WRR 100%), so the last column shows where the search itself had got to.',
     '',
   );
+  const tuned = rows.find((r) => r.finetune)?.finetune;
+  if (tuned) {
+    md.push(
+      `**Fine-tuned ([ours], not in SeaM)**: after the search, the kept weights, BatchNorm and head were trained for ${tuned.epochs} epoch(s) at learning rate ${tuned.lr} with every masked-out weight held at zero ` +
+        '(SGD, momentum 0.9, weight decay 5e-4, cosine, augmentation; the epoch best on validation kept). "re-engineered acc" is the fine-tuned model\'s, "search alone" the search model\'s before it. ' +
+        'The search settings used (alpha, lrMask, stopAtWrr) are in the JSON\'s settings.search.',
+      '',
+    );
+  }
   md.push(
     table(
-      ['target', 'train/val/test', 'original acc % (published rule)', 'original acc % (restricted)', 're-engineered acc %', 'gain (points)', 'WRR %', 'selected epoch', 'last epoch: WRR % / val acc %', 'seconds'],
+      ['target', 'train/val/test', 'original acc % (published rule)', 'original acc % (restricted)', 're-engineered acc %', ...(tuned ? ['search alone acc %'] : []), 'gain (points)', 'WRR %', 'selected epoch', 'last epoch: WRR % / val acc %', 'seconds'],
       rows.map((r) => [
         `${r.target.mode === 'binary' ? 'binary' : 'multi'} ${r.target.classes.join(',')} (${r.target.classNames.join(',')})`,
         `${r.counts.train}/${r.counts.val}/${r.counts.test}`,
         pct(r.original.accuracy),
         pct(r.original.accuracyRestricted),
         pct(r.reengineered.accuracy),
+        ...(tuned ? [pct(r.reengineered.searchAccuracy)] : []),
         points((r.reengineered.accuracy - r.original.accuracy) * 100),
         pct(r.reengineered.wrr),
         `${r.search.selectedEpoch + 1} (${r.search.rule})`,

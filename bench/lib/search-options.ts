@@ -1,0 +1,53 @@
+/**
+ * The search and fine-tuning overrides the engine suites share (`reengineer`,
+ * `export`): --alpha, --lr-mask, --penalty params|flops, --stop-at-wrr,
+ * --finetune-epochs N, --finetune-lr L. Without them the published settings
+ * apply and nothing is fine-tuned.
+ */
+import { createProgressBar } from '../../cli/progress.js';
+import { FINETUNE_DEFAULTS, finetuneSettingsFor } from '../../engine/finetune/settings.js';
+import type { Penalty } from '../../engine/masks/masks.js';
+import type { ReengineerOptions } from '../../engine/reengineer.js';
+import type { SearchSettings } from '../../engine/search/search.js';
+import { pct } from './format.js';
+import { say } from './progress.js';
+import { flagNumber, flagString, type SuiteOptions } from './suite.js';
+
+export interface SearchOverrides {
+  alpha?: number;
+  lrMask?: number;
+  penalty: Penalty;
+  stopAtWrr?: number;
+  finetune: { epochs: number; lr: number } | null;
+}
+
+export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
+  const epochs = flagNumber(flags, 'finetune-epochs') ?? 0;
+  const opt = (name: string) => flagNumber(flags, name);
+  return {
+    ...(opt('alpha') === undefined ? {} : { alpha: opt('alpha') }),
+    ...(opt('lr-mask') === undefined ? {} : { lrMask: opt('lr-mask') }),
+    penalty: flagString(flags, 'penalty') === 'flops' ? 'flops' : 'params',
+    ...(opt('stop-at-wrr') === undefined ? {} : { stopAtWrr: opt('stop-at-wrr') }),
+    finetune: epochs > 0 ? { epochs, lr: opt('finetune-lr') ?? FINETUNE_DEFAULTS.lr } : null,
+  };
+}
+
+/** reengineer()'s fine-tuning option with a progress bar and a line per epoch (none without --finetune-epochs). */
+export function finetuneOption(o: SearchOverrides, settings: SearchSettings, label: string, steps: number): { option: Pick<ReengineerOptions, 'finetune'>; finish: () => void } {
+  if (!o.finetune) return { option: {}, finish: () => undefined };
+  const { epochs, lr } = o.finetune;
+  const bar = createProgressBar(`[bench] fine-tune ${label}`, epochs * steps, { logEveryMs: 15000 });
+  return {
+    option: {
+      finetune: {
+        settings: finetuneSettingsFor({ epochs, lr }, settings),
+        hooks: {
+          onStep: (p) => bar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} loss ${p.loss.toFixed(3)}`),
+          onEpoch: (r) => say(`  fine-tune epoch ${r.epoch + 1}/${epochs}: val acc ${pct(r.valAccuracy)}%`),
+        },
+      },
+    },
+    finish: () => bar.finish(),
+  };
+}
