@@ -77,7 +77,7 @@ export async function finetuneModel(store: ArtifactStore, input: FinetuneModelIn
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new CancelledFailure('finetuneModel cancelled');
         beat({ ...last, epoch: p.epoch, step: p.step, steps: p.steps, done: p.epoch * p.steps + p.step, total: settings.epochs * p.steps, loss: p.loss, accuracy: p.accuracy });
       },
-      onEpoch: (r) => beat({ ...last, valAccuracy: r.valAccuracy, startValAccuracy: r.extra?.startValAccuracy ?? last.startValAccuracy }),
+      onEpoch: (r) => beat({ ...last, valAccuracy: r.valAccuracy, startValAccuracy: r.startValAccuracy }),
       onCheckpoint: (ck) => putPlain(store, keys.checkpoint, ck, lineage),
     });
     const exported = exportGraph(tuned.graph, { name: `${graph.name}_masked` });
@@ -103,6 +103,5 @@ export async function finetuneModel(store: ArtifactStore, input: FinetuneModelIn
 
 /** The search model's validation accuracy, as a resumed run's checkpoint remembers it. */
 function startOf(ck: FinetuneCheckpoint | undefined): Pick<FinetuneHeartbeat, 'startValAccuracy'> {
-  const start = ck?.train.history[0]?.extra?.startValAccuracy;
-  return start === undefined ? {} : { startValAccuracy: start };
+  return ck ? { startValAccuracy: ck.startValAccuracy } : {};
 }

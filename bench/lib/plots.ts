@@ -17,6 +17,11 @@ export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
   }
 }
 
+/** What every figure of the reports shares: schema, title, size and data. */
+function frame(title: string, rows: Row[], width: number | undefined, height: number) {
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: width ?? 420, height, data: { values: rows } };
+}
+
 /** Grouped bars: one group per `x`, one bar per `series`, optional reference line. */
 export function groupedBars(opts: {
   title: string;
@@ -55,11 +60,7 @@ export function groupedBars(opts: {
     });
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: opts.title,
-    width: opts.width ?? 420,
-    height: 220,
-    data: { values: opts.rows },
+    ...frame(opts.title, opts.rows, opts.width, 220),
     layer: layers,
   } as vl.TopLevelSpec;
 }
@@ -68,11 +69,7 @@ export function groupedBars(opts: {
 export function stepLines(opts: { title: string; rows: Row[]; x: string; y: string; series: string; order: string[]; xTitle: string; yTitle: string; width?: number }): vl.TopLevelSpec {
   const dashes = opts.order.map((_, i) => (i === 0 ? [1, 0] : [6, 3]));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: opts.title,
-    width: opts.width ?? 420,
-    height: 240,
-    data: { values: opts.rows },
+    ...frame(opts.title, opts.rows, opts.width, 240),
     mark: { type: 'line', interpolate: 'step-after' },
     encoding: {
       x: { field: opts.x, type: 'quantitative', title: opts.xTitle },

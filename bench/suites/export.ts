@@ -12,7 +12,6 @@
  */
 import path from 'node:path';
 import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
-import type { TargetProblem } from '../../engine/data/types.js';
 import { scoreOriginal } from '../../engine/eval/original.js';
 import { maskedAccuracy } from '../../engine/eval/masked-accuracy.js';
 import { exportModels, type ExportReport } from '../../engine/export/index.js';

@@ -40,6 +40,8 @@ export interface FinetuneHooks {
 
 export interface FinetuneEpoch extends TrainEpochRecord {
   valAccuracy: number;
+  /** The search model's, for comparison. */
+  startValAccuracy: number;
 }
 
 /** The best model so far: epoch -1 is the search's model before any fine-tuning. */
@@ -55,6 +57,8 @@ export interface FinetuneCheckpoint {
   version: 1;
   train: TrainCheckpoint;
   best: BestSoFar;
+  /** Validation accuracy of the search's model, scored once before the first epoch. */
+  startValAccuracy: number;
 }
 
 export interface FinetuneResult {
@@ -79,8 +83,8 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
   const model = new TrainableModel(built.graph, { masks: input.masks }, resume ? resume.train.model : undefined);
   const scoreSet = problem.val.count ? problem.val : problem.train;
   const valAccuracy = async (g: Graph) => accuracyOf(await predictClasses(g, scoreSet), scoreSet.labels);
-  const history: FinetuneEpoch[] = (resume?.train.history ?? []).map((r) => ({ ...r, valAccuracy: r.extra?.valAccuracy ?? NaN }));
-  const startValAccuracy = resume ? (resume.train.history[0]?.extra?.startValAccuracy ?? NaN) : await valAccuracy(built.graph);
+  const startValAccuracy = resume ? resume.startValAccuracy : await valAccuracy(built.graph);
+  const history: FinetuneEpoch[] = (resume?.train.history ?? []).map((r) => ({ ...r, valAccuracy: r.extra?.valAccuracy ?? NaN, startValAccuracy }));
   let best: BestSoFar = resume ? resume.best : { epoch: -1, valAccuracy: startValAccuracy, state: null };
   try {
     const out = await fit(
@@ -90,13 +94,13 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
         onStep: hooks.onStep,
         onEpoch: async (record) => {
           const val = await valAccuracy(model.toGraph());
-          record.extra = { ...record.extra, valAccuracy: val, ...(record.epoch === 0 ? { startValAccuracy } : {}) };
-          const epoch = { ...record, valAccuracy: val };
+          record.extra = { ...record.extra, valAccuracy: val };
+          const epoch = { ...record, valAccuracy: val, startValAccuracy };
           history.push(epoch);
           if (val > best.valAccuracy) best = { epoch: record.epoch, valAccuracy: val, state: model.getState() };
           await hooks.onEpoch?.(epoch);
         },
-        onCheckpoint: hooks.onCheckpoint && ((train) => hooks.onCheckpoint!({ kind: 'seamflow-finetune-checkpoint', version: 1, train, best })),
+        onCheckpoint: hooks.onCheckpoint && ((train) => hooks.onCheckpoint!({ kind: 'seamflow-finetune-checkpoint', version: 1, train, best, startValAccuracy })),
         resumeFrom: resume?.train,
         fingerprint: hooks.fingerprint,
       },

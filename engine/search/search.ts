@@ -303,8 +303,10 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
           const masked = applyMasks(params, specs, scores.map((s) => binarize(s)));
           const out = head.apply(forward(graph, masked, x, { logits: true }));
           const c = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(out)), -1)));
-          const w = wrrTensor(specs, scores.map((s) => binarize(s)));
-          const kept = costs ? retentionTensor(specs, scores.map((s) => binarize(s)), costs) : w;
+          const bin = scores.map((s) => binarize(s));
+          const w = wrrTensor(specs, bin);
+          // With the flops penalty the WRR is only reported; the loss term shares its binarised masks.
+          const kept = costs ? retentionTensor(specs, bin, costs) : w;
           ce = tf.keep(c);
           wrr = tf.keep(w);
           correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.argMax(y, 1)), 'float32')));

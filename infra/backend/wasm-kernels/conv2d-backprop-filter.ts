@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, convInfo, padOrCrop, pair, requireChannelsLast, view, withScratch } from './compose.js';
+import { asWasm, convInfo, padOrCrop, requireChannelsLast, view, withScratch } from './compose.js';
 
 /**
  * Filter gradient of a 2-D convolution, which tfjs-backend-wasm 4.22 lacks

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, convInfo, dilateSpatial, padOrCrop, pair, requireChannelsLast, view, withScratch } from './compose.js';
+import { asWasm, convInfo, dilateSpatial, padOrCrop, requireChannelsLast, view, withScratch } from './compose.js';
 
 /**
  * Input gradient of a 2-D convolution as one stride-1 forward convolution

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, convInfo, padOrCrop, pair, requireNoDilation, view, withScratch } from './compose.js';
+import { asWasm, convInfo, padOrCrop, requireNoDilation, view, withScratch } from './compose.js';
 
 /**
  * Filter gradient of a depthwise convolution (missing from tfjs-backend-wasm

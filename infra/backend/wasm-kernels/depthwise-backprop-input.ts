@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { asWasm, convInfo, dilateSpatial, padOrCrop, pair, requireNoDilation, view, withScratch } from './compose.js';
+import { asWasm, convInfo, dilateSpatial, padOrCrop, requireNoDilation, view, withScratch } from './compose.js';
 
 /**
  * Input gradient of a depthwise convolution (missing from tfjs-backend-wasm
