@@ -5,6 +5,7 @@ export default defineConfig({
     // The Temporal core bridge is a native module: keep process isolation.
     pool: 'forks',
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/temp-root.ts'],
     testTimeout: 300_000,
     hookTimeout: 180_000,
   },
