@@ -137,7 +137,7 @@ function defects(o: Obj, runSeed: number): DefectSettings | undefined {
   });
 }
 
-export const FINETUNE_FIELDS = ['epochs', 'lr'] as const;
+export const FINETUNE_FIELDS = ['epochs', 'lr', 'distill', 'temperature'] as const;
 
 /**
  * The optional `finetune` object (a finetuneModel stage after the search).
@@ -148,7 +148,10 @@ function finetune(o: Obj, head: SearchSettings['head'], mode: TargetMode): Finet
     const epochs = int(f, 'epochs', 1, 10_000);
     if (epochs === undefined) throw new ValidationError('epochs', 'is required (fine-tuning epochs, an integer from 1 to 10000)');
     const lr = num(f, 'lr', (n) => n > 0 && n <= 100, 'a number > 0 and <= 100');
-    return { epochs, ...(lr === undefined ? {} : { lr }) };
+    const distill = num(f, 'distill', (n) => n >= 0 && n <= 1, 'a number from 0 to 1 (0 = no distillation)');
+    const temperature = num(f, 'temperature', (n) => n > 0 && n <= 100, 'a number > 0 and <= 100');
+    if (temperature !== undefined && !distill) throw new ValidationError('temperature', 'needs distill > 0 (the distillation weight)');
+    return { epochs, ...(lr === undefined ? {} : { lr }), ...(distill ? { distill } : {}), ...(temperature === undefined ? {} : { temperature }) };
   });
   if (req) {
     try {

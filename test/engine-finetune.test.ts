@@ -141,6 +141,10 @@ describe('seamflow reengineer --finetune-epochs', () => {
       [['--finetune-epochs=-1'], '--finetune-epochs must be an integer >= 0, got "-1"'],
       [['--finetune-lr', '0.1'], '--finetune-lr needs --finetune-epochs N (N >= 1)'],
       [['--finetune-epochs', '2', '--finetune-lr', '0'], '--finetune-lr must be a number > 0, got "0"'],
+      [['--finetune-distill', '0.5'], '--finetune-distill needs --finetune-epochs N (N >= 1)'],
+      [['--finetune-epochs', '2', '--finetune-distill', '1.5'], '--finetune-distill must be a number in [0, 1], got "1.5"'],
+      [['--finetune-epochs', '2', '--finetune-temperature', '3'], '--finetune-temperature needs --finetune-distill W (W > 0)'],
+      [['--finetune-epochs', '2', '--finetune-distill', '0.5', '--finetune-temperature=-1'], '--finetune-temperature must be a number > 0, got "-1"'],
       [['--finetune-epochs', '2', '--head', 'sliced'], /use the appended head for a binary target/],
     ];
     for (const [extra, message] of cases) {

@@ -8,9 +8,11 @@ import { stagesOf } from '../workflows/reengineer-workflow.js';
 const base = { model: '/m', data: 'synthetic', classes: [1], head: 'appended', seed: 5 };
 
 describe('POST /api/runs: finetune', () => {
-  it('takes epochs (required) and an optional learning rate, from JSON or form strings', () => {
+  it('takes epochs (required), an optional learning rate and distillation, from JSON or form strings', () => {
     expect(parseStartRun({ ...base, finetune: { epochs: 3 } }).spec.finetune).toEqual({ epochs: 3 });
     expect(parseStartRun({ ...base, finetune: { epochs: '4', lr: '0.02' } }).spec.finetune).toEqual({ epochs: 4, lr: 0.02 });
+    expect(parseStartRun({ ...base, finetune: { epochs: '4', distill: '0.7', temperature: '3' } }).spec.finetune).toEqual({ epochs: 4, distill: 0.7, temperature: 3 });
+    expect(parseStartRun({ ...base, finetune: { epochs: 4, distill: 0 } }).spec.finetune).toEqual({ epochs: 4 });
     expect(parseStartRun(base).spec.finetune).toBeUndefined();
   });
 
@@ -26,6 +28,8 @@ describe('POST /api/runs: finetune', () => {
     };
     expect(fieldOf({ ...base, finetune: { epochs: 1.5 } })).toBe('finetune.epochs');
     expect(fieldOf({ ...base, finetune: { epochs: 2, lr: 'fast' } })).toBe('finetune.lr');
+    expect(fieldOf({ ...base, finetune: { epochs: 2, distill: 2 } })).toBe('finetune.distill');
+    expect(fieldOf({ ...base, finetune: { epochs: 2, temperature: 2 } })).toBe('finetune.temperature');
     expect(fieldOf({ ...base, head: 'sliced', finetune: { epochs: 2 } })).toBe('head');
     // The sliced head is fine on a multiclass target (its outputs are logits there).
     expect(fieldOf({ ...base, head: 'sliced', classes: [1, 2], finetune: { epochs: 2 } })).toBeUndefined();

@@ -1,11 +1,12 @@
 /**
  * The search and fine-tuning overrides the engine suites share (`reengineer`,
  * `export`): --alpha, --lr-mask, --penalty params|flops, --stop-at-wrr,
- * --finetune-epochs N, --finetune-lr L. Without them the published settings
+ * --finetune-epochs N, --finetune-lr L, --finetune-distill W,
+ * --finetune-temperature T. Without them the published settings
  * apply and nothing is fine-tuned.
  */
 import { createProgressBar } from '../../cli/progress.js';
-import { FINETUNE_DEFAULTS, finetuneSettingsFor } from '../../engine/finetune/settings.js';
+import { DISTILL_DEFAULT_TEMPERATURE, FINETUNE_DEFAULTS, finetuneSettingsFor, type FinetuneRequest } from '../../engine/finetune/settings.js';
 import type { Penalty } from '../../engine/masks/masks.js';
 import type { ReengineerOptions } from '../../engine/reengineer.js';
 import type { SearchSettings } from '../../engine/search/search.js';
@@ -18,7 +19,7 @@ export interface SearchOverrides {
   lrMask?: number;
   penalty: Penalty;
   stopAtWrr?: number;
-  finetune: { epochs: number; lr: number } | null;
+  finetune: (FinetuneRequest & { lr: number }) | null;
 }
 
 export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
@@ -29,19 +30,27 @@ export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
     ...(opt('lr-mask') === undefined ? {} : { lrMask: opt('lr-mask') }),
     penalty: flagString(flags, 'penalty') === 'flops' ? 'flops' : 'params',
     ...(opt('stop-at-wrr') === undefined ? {} : { stopAtWrr: opt('stop-at-wrr') }),
-    finetune: epochs > 0 ? { epochs, lr: opt('finetune-lr') ?? FINETUNE_DEFAULTS.lr } : null,
+    finetune:
+      epochs > 0
+        ? {
+            epochs,
+            lr: opt('finetune-lr') ?? FINETUNE_DEFAULTS.lr,
+            ...(opt('finetune-distill') ? { distill: opt('finetune-distill') } : {}),
+            ...(opt('finetune-temperature') === undefined ? {} : { temperature: opt('finetune-temperature') }),
+          }
+        : null,
   };
 }
 
 /** reengineer()'s fine-tuning option with a progress bar and a line per epoch (none without --finetune-epochs). */
 export function finetuneOption(o: SearchOverrides, settings: SearchSettings, label: string, steps: number): { option: Pick<ReengineerOptions, 'finetune'>; finish: () => void } {
   if (!o.finetune) return { option: {}, finish: () => undefined };
-  const { epochs, lr } = o.finetune;
+  const { epochs } = o.finetune;
   const bar = createProgressBar(`[bench] fine-tune ${label}`, epochs * steps, { logEveryMs: 15000 });
   return {
     option: {
       finetune: {
-        settings: finetuneSettingsFor({ epochs, lr }, settings),
+        settings: finetuneSettingsFor(o.finetune, settings),
         hooks: {
           onStep: (p) => bar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} loss ${p.loss.toFixed(3)}`),
           onEpoch: (r) => say(`  fine-tune epoch ${r.epoch + 1}/${epochs}: val acc ${pct(r.valAccuracy)}%`),
@@ -50,4 +59,10 @@ export function finetuneOption(o: SearchOverrides, settings: SearchSettings, lab
     },
     finish: () => bar.finish(),
   };
+}
+
+/** A sentence for the report when the original model taught the fine-tuning ('' otherwise). */
+export function distillNote(f: SearchOverrides['finetune']): string {
+  if (!f?.distill) return '';
+  return ` The original model taught the fine-tuning (distillation weight ${f.distill}, temperature ${f.temperature ?? DISTILL_DEFAULT_TEMPERATURE}).`;
 }

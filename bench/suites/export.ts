@@ -10,6 +10,7 @@
  * settings; `--finetune-epochs N [--finetune-lr L]` trains the kept weights
  * after the search ([ours], engine/finetune) and exports the tuned model.
  */
+import type { DistillSettings } from '../../engine/finetune/settings.js';
 import path from 'node:path';
 import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
 import { scoreOriginal } from '../../engine/eval/original.js';
@@ -45,7 +46,7 @@ export interface ExportCase {
   accuracy: number;
   search: { epochs: number; seconds: number; selectedEpoch: number; alpha: number; lrMask: number; penalty: string } | null;
   /** Accuracy of the search's own model (before fine-tuning), and the fine-tuning run. */
-  finetune: { searchAccuracy: number; epochs: number; lr: number; seconds: number; selectedEpoch: number; valAccuracy: number; startValAccuracy: number } | null;
+  finetune: { searchAccuracy: number; epochs: number; lr: number; distill?: DistillSettings; seconds: number; selectedEpoch: number; valAccuracy: number; startValAccuracy: number } | null;
   export: ExportReport;
 }
 
@@ -141,7 +142,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
           original,
           { epochs: res.search.epochsRun, seconds: res.search.seconds, selectedEpoch: res.search.selected.epoch, alpha, lrMask, penalty },
           tuned
-            ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: tuned.settings.lr, seconds: tuned.seconds, selectedEpoch: tuned.selectedEpoch, valAccuracy: tuned.valAccuracy, startValAccuracy: tuned.startValAccuracy }
+            ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: tuned.settings.lr, ...(tuned.settings.distill ? { distill: tuned.settings.distill } : {}), seconds: tuned.seconds, selectedEpoch: tuned.selectedEpoch, valAccuracy: tuned.valAccuracy, startValAccuracy: tuned.startValAccuracy }
             : null,
           runs,
         ),
@@ -197,7 +198,7 @@ async function renderMarkdown(
       '**Fine-tuned rows ([ours], not in SeaM)**: after the search, the kept weights, BatchNorm and head were trained with every masked-out weight held at zero ' +
         '(SGD, momentum 0.9, weight decay 5e-4, cosine learning rate, augmentation; the epoch best on the validation split is kept, or the search model if none beats it). ' +
         'The masked and compact models timed are the tuned ones; "acc search only" is the search model before fine-tuning. ' +
-        tuned.map((c) => `${c.label}: search alpha ${c.search!.alpha} on the kept share of the ${c.search!.penalty === 'flops' ? 'FLOPs' : 'parameters (WRR)'}, lrMask ${c.search!.lrMask}, ${c.search!.epochs} epoch(s); fine-tuning ${c.finetune!.epochs} epoch(s) at lr ${c.finetune!.lr}, ${seconds(c.finetune!.seconds)}, validation ${pct(c.finetune!.startValAccuracy)}% -> ${pct(c.finetune!.valAccuracy)}% (epoch ${c.finetune!.selectedEpoch + 1} kept).`).join(' '),
+        tuned.map((c) => `${c.label}: search alpha ${c.search!.alpha} on the kept share of the ${c.search!.penalty === 'flops' ? 'FLOPs' : 'parameters (WRR)'}, lrMask ${c.search!.lrMask}, ${c.search!.epochs} epoch(s); fine-tuning ${c.finetune!.epochs} epoch(s) at lr ${c.finetune!.lr}${c.finetune!.distill ? ` distilled from the original (weight ${c.finetune!.distill.weight}, temperature ${c.finetune!.distill.temperature})` : ''}, ${seconds(c.finetune!.seconds)}, validation ${pct(c.finetune!.startValAccuracy)}% -> ${pct(c.finetune!.valAccuracy)}% (epoch ${c.finetune!.selectedEpoch + 1} kept).`).join(' '),
       '',
     );
   }

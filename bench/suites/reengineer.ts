@@ -19,7 +19,7 @@ import { say, since } from '../lib/progress.js';
 import { PUBLISHED } from '../lib/published.js';
 import { plotFile } from '../lib/result-files.js';
 import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
-import { finetuneOption, searchOverrides } from '../lib/search-options.js';
+import { distillNote, finetuneOption, searchOverrides, type SearchOverrides } from '../lib/search-options.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { meanSummary, targetRow, type TargetRow } from './reengineer-rows.js';
 
@@ -120,7 +120,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
 
   const binaryRows = rows.filter((r) => r.target.mode === 'binary');
   const meanBinary = meanSummary(binaryRows);
-  const md = await renderMarkdown(opts, rows, meanBinary, { epochs, limit, granularity, backend, estimate, elapsed: (performance.now() - started) / 1000 });
+  const md = await renderMarkdown(opts, rows, meanBinary, { epochs, limit, granularity, backend, estimate, elapsed: (performance.now() - started) / 1000, finetune: over.finetune });
   return {
     json: {
       settings: { epochs, limit: limit ?? null, granularity, seed, valFraction: 0.1, search: settingsUsed, finetune: over.finetune, estimateSeconds: estimate },
@@ -143,7 +143,7 @@ function lastEpoch(r: TargetRow): string {
 
 /** Re-renders the report of a written JSON (e.g. after changing the layout), without re-running. */
 export async function renderReengineerJson(json: Record<string, unknown>, base: string): Promise<{ markdown: string; plots: Record<string, string> }> {
-  const j = json as { quick: boolean; settings: { epochs: number; limit: number | null; granularity: string; estimateSeconds: number }; backend: { name: string; detail: string }; targets: TargetRow[]; wallSeconds: number };
+  const j = json as { quick: boolean; settings: { epochs: number; limit: number | null; granularity: string; estimateSeconds: number; finetune?: SearchOverrides['finetune'] }; backend: { name: string; detail: string }; targets: TargetRow[]; wallSeconds: number };
   const binary = j.targets.filter((r) => r.target.mode === 'binary');
   return renderMarkdown({ quick: j.quick, flags: {}, base }, j.targets, meanSummary(binary), {
     epochs: j.settings.epochs,
@@ -152,6 +152,7 @@ export async function renderReengineerJson(json: Record<string, unknown>, base: 
     backend: j.backend,
     estimate: j.settings.estimateSeconds,
     elapsed: j.wallSeconds,
+    finetune: j.settings.finetune ?? null,
   });
 }
 
@@ -159,7 +160,7 @@ async function renderMarkdown(
   opts: SuiteOptions,
   rows: TargetRow[],
   m: ReturnType<typeof meanSummary>,
-  s: { epochs: number; limit: number | undefined; granularity: string; backend: { name: string; detail: string }; estimate: number; elapsed: number },
+  s: { epochs: number; limit: number | undefined; granularity: string; backend: { name: string; detail: string }; estimate: number; elapsed: number; finetune: SearchOverrides['finetune'] },
 ): Promise<{ markdown: string; plots: Record<string, string> }> {
   const md: string[] = [];
   md.push(`# Benchmark: re-engineering ResNet-20 on CIFAR-10${opts.quick ? ' (quick)' : ''}`, '');
@@ -185,7 +186,8 @@ async function renderMarkdown(
     md.push(
       `**Fine-tuned ([ours], not in SeaM)**: after the search, the kept weights, BatchNorm and head were trained for ${tuned.epochs} epoch(s) at learning rate ${tuned.lr} with every masked-out weight held at zero ` +
         '(SGD, momentum 0.9, weight decay 5e-4, cosine, augmentation; the epoch best on validation kept). "re-engineered acc" is the fine-tuned model\'s, "search alone" the search model\'s before it. ' +
-        'The search settings used (alpha, lrMask, stopAtWrr) are in the JSON\'s settings.search.',
+        'The search settings used (alpha, lrMask, stopAtWrr) are in the JSON\'s settings.search.' +
+        distillNote(s.finetune),
       '',
     );
   }

@@ -9,7 +9,8 @@
  * loop (engine/train: SGD, momentum, weight decay, cosine schedule), scores
  * the validation split before and after every epoch and returns the best of
  * those models (the search's own when no epoch beats it: fine-tuning never
- * makes the result worse on validation).
+ * makes the result worse on validation). Optionally the original model
+ * teaches (distill.ts): its soft targets join the loss.
  */
 import type { TargetProblem } from '../data/types.js';
 import { buildMasked } from '../export/build.js';
@@ -19,6 +20,7 @@ import type { HeadData } from '../search/head.js';
 import { accuracyOf, predictClasses } from '../train/predict.js';
 import { fit, type TrainCheckpoint, type TrainEpochRecord, type TrainStepInfo } from '../train/train.js';
 import { TrainableModel, type TrainableState } from '../train/trainable.js';
+import { teacherFor } from './distill.js';
 import { checkFinetunableHead, validateFinetune, type FinetuneSettings } from './settings.js';
 
 export interface FinetuneInput {
@@ -86,9 +88,13 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
   const startValAccuracy = resume ? resume.startValAccuracy : await valAccuracy(built.graph);
   const history: FinetuneEpoch[] = (resume?.train.history ?? []).map((r) => ({ ...r, valAccuracy: r.extra?.valAccuracy ?? NaN, startValAccuracy }));
   let best: BestSoFar = resume ? resume.best : { epoch: -1, valAccuracy: startValAccuracy, state: null };
+  const d = settings.distill;
+  const teacher = d && teacherFor(input.graph, problem, d.temperature);
+  // The training loop's resume check compares its own settings only: a checkpoint made with other distillation settings must not continue here.
+  const fingerprint = `${hooks.fingerprint ?? ''}${d ? `|distill ${d.weight} T ${d.temperature}` : ''}`;
   try {
     const out = await fit(
-      { model, train: problem.train, numOutputs: problem.numOutputs },
+      { model, train: problem.train, numOutputs: problem.numOutputs, ...(teacher ? { distill: { targets: teacher.targets, weight: d.weight, temperature: d.temperature } } : {}) },
       { epochs: settings.epochs, batchSize: settings.batchSize, lr: settings.lr, schedule: 'cosine', momentum: settings.momentum, weightDecay: settings.weightDecay, augment: settings.augment, seed: settings.seed },
       {
         onStep: hooks.onStep,
@@ -102,13 +108,14 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
         },
         onCheckpoint: hooks.onCheckpoint && ((train) => hooks.onCheckpoint!({ kind: 'seamflow-finetune-checkpoint', version: 1, train, best, startValAccuracy })),
         resumeFrom: resume?.train,
-        fingerprint: hooks.fingerprint,
+        fingerprint,
       },
     );
     const graph = best.state ? withState(built.graph, best.state, input.masks) : built.graph;
     return { graph, valAccuracy: best.valAccuracy, startValAccuracy, selectedEpoch: best.epoch, history, seconds: out.seconds };
   } finally {
     model.dispose();
+    teacher?.dispose();
   }
 }
 

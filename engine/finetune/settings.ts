@@ -13,7 +13,24 @@ export interface FinetuneSettings {
   weightDecay: number;
   augment: boolean;
   seed: number;
+  /** Knowledge distillation from the original model; absent = plain cross-entropy. */
+  distill?: DistillSettings;
 }
+
+/**
+ * [ours] The loss becomes (1 - weight) * CE(labels) + weight * T^2 * CE(teacher
+ * at T, student at T): the original's probabilities on the target problem
+ * (its target-class logits, binary: the target class against the sum of the
+ * rest) carry what it knows about each image beyond the hard label.
+ */
+export interface DistillSettings {
+  /** Share of the loss from the original's soft targets, in (0, 1]. */
+  weight: number;
+  /** Softmax temperature of both teacher and student in that term. */
+  temperature: number;
+}
+
+export const DISTILL_DEFAULT_TEMPERATURE = 4;
 
 export const FINETUNE_DEFAULTS: Omit<FinetuneSettings, 'epochs' | 'augment' | 'seed' | 'batchSize'> = {
   lr: 0.01,
@@ -25,9 +42,14 @@ export const FINETUNE_DEFAULTS: Omit<FinetuneSettings, 'epochs' | 'augment' | 's
 export interface FinetuneRequest {
   epochs: number;
   lr?: number;
+  /** Distillation weight in (0, 1]; absent or 0 = off. */
+  distill?: number;
+  /** Distillation temperature (> 0), only with `distill`. */
+  temperature?: number;
 }
 
 export function finetuneSettingsFor(req: FinetuneRequest, search: { batchSize: number; augment?: boolean; seed: number }): FinetuneSettings {
+  if (req.temperature !== undefined && !req.distill) throw new RangeError('a distillation temperature needs a distillation weight > 0');
   return {
     epochs: req.epochs,
     lr: req.lr ?? FINETUNE_DEFAULTS.lr,
@@ -36,6 +58,8 @@ export function finetuneSettingsFor(req: FinetuneRequest, search: { batchSize: n
     weightDecay: FINETUNE_DEFAULTS.weightDecay,
     augment: search.augment ?? false,
     seed: search.seed,
+    // Only present when asked, so the content keys of plain fine-tunings stay as they were.
+    ...(req.distill ? { distill: { weight: req.distill, temperature: req.temperature ?? DISTILL_DEFAULT_TEMPERATURE } } : {}),
   };
 }
 
@@ -43,6 +67,11 @@ export function validateFinetune(s: FinetuneSettings): void {
   const bad: string[] = [];
   if (!Number.isInteger(s.epochs) || s.epochs < 1) bad.push(`fine-tune epochs must be an integer >= 1, got ${s.epochs}`);
   if (!(s.lr > 0) || !Number.isFinite(s.lr)) bad.push(`fine-tune lr must be > 0, got ${s.lr}`);
+  if (s.distill) {
+    const { weight, temperature } = s.distill;
+    if (!(weight > 0 && weight <= 1)) bad.push(`distillation weight must be in (0, 1], got ${weight}`);
+    if (!(temperature > 0) || !Number.isFinite(temperature)) bad.push(`distillation temperature must be > 0, got ${temperature}`);
+  }
   if (bad.length) throw new RangeError(bad.join('; '));
 }
 

@@ -60,6 +60,8 @@ export interface TrainInput {
   lrScale?: (node: string) => number;
   /** Images to stamp again after augmentation (poisoned ones keep their trigger in place). */
   restamp?: { indices: Int32Array; trigger: Trigger };
+  /** A distillation term: soft targets per (augmented) batch, its weight and temperature. */
+  distill?: { targets: (x: tf.Tensor4D) => tf.Tensor2D; weight: number; temperature: number };
 }
 
 export interface TrainStepInfo {
@@ -167,8 +169,10 @@ export async function fit(input: TrainInput, settings: TrainSettings, hooks: Tra
         }
         lr = lrAt(settings, epoch * steps + step, total);
         const x = tf.tensor4d(images, [count, train.height, train.width, train.channels]);
-        const r = model.trainStep(x, labels, numOutputs, (grads) => opt.apply(grads, lr));
+        const soft = input.distill && { targets: input.distill.targets(x), weight: input.distill.weight, temperature: input.distill.temperature };
+        const r = model.trainStep(x, labels, numOutputs, (grads) => opt.apply(grads, lr), soft);
         x.dispose();
+        soft?.targets.dispose();
         lossSum += r.loss * count;
         correct += r.correct;
         seen += count;

@@ -160,11 +160,18 @@ export class TrainableModel {
   }
 
   /**
-   * One training step on a batch: softmax cross-entropy on the logits,
+   * One training step on a batch: softmax cross-entropy on the logits (mixed
+   * with the cross-entropy against soft targets at a temperature, if given),
    * gradients of the trainable variables, an optimiser update, then the BN
    * moving averages. Returns the batch's loss and number correct.
    */
-  trainStep(x: tf.Tensor4D, labels: Int32Array, numOutputs: number, update: (grads: tf.Tensor[]) => void): { loss: number; correct: number } {
+  trainStep(
+    x: tf.Tensor4D,
+    labels: Int32Array,
+    numOutputs: number,
+    update: (grads: tf.Tensor[]) => void,
+    soft?: { targets: tf.Tensor2D; weight: number; temperature: number },
+  ): { loss: number; correct: number } {
     const vars = this.trainableVariables();
     const stats: { node: string; mean: tf.Tensor; variance: tf.Tensor; n: number }[] = [];
     let correct!: tf.Tensor;
@@ -174,7 +181,12 @@ export class TrainableModel {
         onStats: (node, mean, variance, n) => stats.push({ node, mean: tf.keep(mean), variance: tf.keep(variance), n }),
       });
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')));
-      return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1))) as tf.Scalar;
+      const ce = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1)));
+      if (!soft) return ce as tf.Scalar;
+      // Hinton et al.'s scaling by T^2 keeps the soft term's gradients the size of the hard one's.
+      const t = soft.temperature;
+      const kd = tf.mul(tf.neg(tf.mean(tf.sum(tf.mul(soft.targets, tf.logSoftmax(tf.div(logits, t))), -1))), t * t);
+      return tf.add(tf.mul(ce, 1 - soft.weight), tf.mul(kd, soft.weight)) as tf.Scalar;
     }, vars);
     update(vars.map((v) => grads[v.name]!));
     const mom = this.bnMomentum;
