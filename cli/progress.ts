@@ -19,16 +19,20 @@ export function createProgressBar(
   const tty = Boolean(stream.isTTY);
   const logEveryMs = opts.logEveryMs ?? 5000;
   const width = opts.width ?? 28;
-  const started = opts.startedAt ?? Date.now();
+  // Without startedAt the clock starts at the first update, and the ETA comes from the rate since then:
+  // a bar made before an earlier stage, or one resumed at 60%, would otherwise promise the wrong finish.
+  let first: { at: number; done: number } | undefined = opts.startedAt === undefined ? undefined : { at: opts.startedAt, done: 0 };
   let lastPrint = 0;
   let lastLine = '';
 
   function render(done: number, note: string): string {
+    first ??= { at: Date.now(), done };
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const filled = Math.round(frac * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-    const elapsed = (Date.now() - started) / 1000;
-    const eta = frac > 0 && frac < 1 ? ` eta ${formatSeconds((elapsed / frac) * (1 - frac))}` : '';
+    const elapsed = (Date.now() - first.at) / 1000;
+    const rate = (done - first.done) / elapsed;
+    const eta = frac < 1 && rate > 0 && elapsed > 0 ? ` eta ${formatSeconds((total - done) / rate)}` : '';
     const pct = (frac * 100).toFixed(1).padStart(5);
     return `${label} [${bar}] ${pct}% ${done}/${total} ${formatSeconds(elapsed)}${eta}${note ? ` ${note}` : ''}`;
   }
