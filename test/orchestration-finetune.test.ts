@@ -27,7 +27,7 @@ const start = (s: ReengineerSpec) => orch.startReengineer(s, 'finetune', { searc
 
 interface Report {
   reengineered: { accuracy: number };
-  finetune: { accuracy: number; valAccuracy: number; startValAccuracy: number; searchAccuracy: number; gain: number; selectedEpoch: number; settings: { epochs: number; lr: number }; history: unknown[] };
+  finetune: { accuracy: number; valAccuracy: number; startValAccuracy: number; searchAccuracy: number; gain: number; selectedEpoch: number; settings: { epochs: number; lr: number; distill?: { weight: number; temperature: number } }; history: unknown[] };
   artifacts: { masks: string; masksIndex: string; maskedModel: string; compactModel: string; finetunedModel: string };
 }
 
@@ -75,24 +75,25 @@ describe('reengineerWorkflow with fine-tuning', () => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
   });
 
-  it('`seamflow submit --finetune-epochs N --finetune-lr L` puts the request in the spec; the run fine-tunes', async () => {
+  it('`seamflow submit --finetune-epochs N --finetune-lr L --finetune-distill W --finetune-temperature T` puts the request in the spec; the run fine-tunes', async () => {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: orch.stack.temporalAddress, TEMPORAL_NAMESPACE: orch.stack.namespace, SEAMFLOW_LOG_LEVEL: 'warn' };
     const runId = `finetune-cli-${randomUUID()}`;
     const res = await runCli(
       ['submit', '--model', orch.trained.dir, '--data', orch.trained.spec, '--target', '0,1,2', '--granularity', 'filter', '--alpha', '3', '--lr-mask', '0.2',
-        '--epochs', '3', '--batch', '32', '--seed', '2', '--finetune-epochs', '2', '--finetune-lr', '0.05', '--out', '/nonexistent', '--run-id', runId],
+        '--epochs', '3', '--batch', '32', '--seed', '2', '--finetune-epochs', '2', '--finetune-lr', '0.05', '--finetune-distill', '0.5', '--finetune-temperature', '2', '--out', '/nonexistent', '--run-id', runId],
       env,
     );
     expect(res.code, res.stderr).toBe(0);
     const handle = orch.client.workflow.getHandle(runId);
     const result: RunProgress = await handle.result();
     expect(stageOf(result, 'finetuneModel')).toMatchObject({ status: 'done', summary: { epochs: 2 } });
-    expect((await reportOf(result)).finetune.settings).toMatchObject({ epochs: 2, lr: 0.05 });
+    expect((await reportOf(result)).finetune.settings).toMatchObject({ epochs: 2, lr: 0.05, distill: { weight: 0.5, temperature: 2 } });
   });
 
   it.each<[string, Partial<ReengineerSpec>, string]>([
     ['zero epochs', { finetune: { epochs: 0 } }, 'fine-tune epochs must be an integer >= 1, got 0'],
     ['a learning rate <= 0', { finetune: { epochs: 2, lr: -1 } }, 'fine-tune lr must be > 0, got -1'],
+    ['a distillation weight above 1', { finetune: { epochs: 2, distill: 2 } }, 'distillation weight must be in (0, 1], got 2'],
     ['the sliced head on a binary target', { settings: { ...settings, head: 'sliced' }, target: { mode: 'binary', classes: [1] } }, 'use the appended head for a binary target'],
   ])('fails before the search, on attempt 1, for %s', async (_what, over, message) => {
     const handle = await start(spec(over));

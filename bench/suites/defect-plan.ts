@@ -36,6 +36,8 @@ export interface DefectPlan {
   pruneThreshold: number;
   pgdSteps: number;
   seed: number;
+  /** Reuse overrides (--head-epochs, --augment, --alpha, --lr-mask); absent = REUSE_DEFAULTS. */
+  reuse: { headEpochs?: number; augment?: boolean; alpha?: number; lrMask?: number };
   teacher: TeacherPlan;
 }
 
@@ -104,6 +106,12 @@ export function defectPlan(opts: Pick<SuiteOptions, 'quick' | 'flags'>): DefectP
     pruneThreshold,
     pgdSteps: positive(flags, 'pgd-steps', true) ?? (quick ? 10 : 40),
     seed: flagNumber(flags, 'seed') ?? 0,
+    reuse: {
+      ...optional('headEpochs', positive(flags, 'head-epochs', true)),
+      ...(flags.augment === true || flags.augment === 'true' ? { augment: true } : {}),
+      ...optional('alpha', positive(flags, 'alpha', false)),
+      ...optional('lrMask', positive(flags, 'lr-mask', false)),
+    },
     teacher: {
       arch: 'cnn',
       width: 1,
@@ -117,4 +125,8 @@ export function defectPlan(opts: Pick<SuiteOptions, 'quick' | 'flags'>): DefectP
       seed: 0,
     },
   };
+}
+
+function optional<K extends string>(key: K, v: number | undefined): Partial<Record<K, number>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, number>);
 }

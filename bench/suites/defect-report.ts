@@ -1,4 +1,5 @@
 /** The defect suite's markdown report and plots, from its rows (no measuring). */
+import { REUSE_DEFAULTS } from '../../engine/defect/reuse-settings.js';
 import os from 'node:os';
 import type { ComparisonSummary } from './defect-summary.js';
 import { CHANCE_MARGIN_POINTS, GOAL_MAX_ACCURACY_LOST_POINTS, GOAL_REDUCTION_PERCENT } from './defect-summary.js';
@@ -36,7 +37,8 @@ function settingLines(s: ReportInput): string[] {
   const out = [
     `Each task reuses a teacher twice through the engine's \`evaluateDefect\` (what \`seamflow defect\` runs): **standard** (new output layer, every parameter fine-tuned) and **seam** ` +
       `(new output layer on the frozen backbone, SeaM mask search until ${pct(p.pruneThreshold, 0)}% of the backbone is removed, then the teacher's weights with the masked ones zeroed, fine-tuned). ` +
-      `Fine-tuning: SGD, momentum 0.9, weight decay 1e-4, lr 0.005 backbone / 0.05 head, cosine, ${p.epochs} epoch(s); search at most ${p.searchEpochs} epoch(s). ` +
+      `Fine-tuning: SGD, momentum 0.9, weight decay 1e-4, lr 0.005 backbone / 0.05 head, cosine, ${p.epochs} epoch(s), ${p.reuse?.augment ? 'augmentation (random crop + flip)' : 'no augmentation'}; ` +
+      `seam step 1 (head) ${p.reuse?.headEpochs ?? p.epochs} epoch(s); search at most ${p.searchEpochs} epoch(s) (alpha ${p.reuse?.alpha ?? REUSE_DEFAULTS.alpha}, lrMask ${p.reuse?.lrMask ?? REUSE_DEFAULTS.lrMask}). ` +
       `Accuracy is the student's on the task's clean test split. Backend ${s.backend.name} (${s.backend.detail}). Estimated ${seconds(s.estimateSeconds)} up front (for an idle machine), took ${seconds(s.elapsed)}; ` +
       `load average at the start ${s.loadAtStart.join(' / ')} on ${os.availableParallelism()} cores (other work shared them).`,
     '',

@@ -104,7 +104,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
             classes,
             limit: plan.limit ?? undefined,
             attack,
-            reuse: { ...REUSE_DEFAULTS, method, epochs: plan.epochs, searchEpochs: plan.searchEpochs, pruneThreshold: plan.pruneThreshold, seed: plan.seed },
+            reuse: { ...REUSE_DEFAULTS, method, epochs: plan.epochs, searchEpochs: plan.searchEpochs, pruneThreshold: plan.pruneThreshold, seed: plan.seed, ...plan.reuse },
             pgd: { steps: plan.pgdSteps },
             adversarialCache,
           },
@@ -128,7 +128,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const md = await renderDefectReport({ base: opts.base, quick: opts.quick, plan, rows, summary, backend, estimateSeconds: estimate.seconds, elapsed, teacher, loadAtStart });
   return {
     json: {
-      settings: { ...plan, reuse: { ...REUSE_DEFAULTS, epochs: plan.epochs, searchEpochs: plan.searchEpochs, pruneThreshold: plan.pruneThreshold, seed: plan.seed }, estimate },
+      settings: { ...plan, reuse: { ...REUSE_DEFAULTS, epochs: plan.epochs, searchEpochs: plan.searchEpochs, pruneThreshold: plan.pruneThreshold, seed: plan.seed, ...plan.reuse }, estimate },
       backend,
       loadAverageAtStart: loadAtStart,
       teachers: {
