@@ -42,6 +42,7 @@ export function parseFinetuneFlags(values: FinetuneFlagValues): FinetuneRequest 
 }
 
 /** The line printed at the end of a fine-tuned run (direct or Temporal): from the report's finetune section. */
-export function formatFinetune(f: { accuracy: number; searchAccuracy: number; settings: { epochs: number } }): string {
-  return `fine-tuned    accuracy ${pct(f.accuracy)} after ${f.settings.epochs} epoch(s) (${points(f.accuracy - f.searchAccuracy)} points over the search's model)`;
+export function formatFinetune(f: { accuracy: number; searchAccuracy: number; settings: { epochs: number; distill?: { weight: number } } }): string {
+  const taught = f.settings.distill ? `, distilled from the original (weight ${f.settings.distill.weight})` : '';
+  return `fine-tuned    accuracy ${pct(f.accuracy)} after ${f.settings.epochs} epoch(s)${taught} (${points(f.accuracy - f.searchAccuracy)} points over the search's model)`;
 }
