@@ -231,9 +231,10 @@ export async function run(argv: string[]): Promise<number> {
     if (resumeFrom.fingerprint !== fingerprint) {
       throw new UsageError(`--resume: ${ckptFile} was made for a different model, data, target or split`);
     }
-    log.info(`resuming at epoch ${resumeFrom.epoch + 1}, step ${resumeFrom.step}`);
+    log.info(searchFinished(resumeFrom, epochs) ? `search finished in the checkpoint (${resumeFrom.epoch} epochs)` : `resuming at epoch ${resumeFrom.epoch + 1}, step ${resumeFrom.step}`);
   }
-  const finetuneResume = values.resume && finetune ? await readFinetuneCheckpoint(finetuneCkptFile, resumeFrom) : undefined;
+  const finetuneResume = values.resume && finetune && searchFinished(resumeFrom, epochs) ? await readFinetuneCheckpoint(finetuneCkptFile) : undefined;
+  if (finetuneResume) log.info(`resuming fine-tuning after epoch ${finetuneResume.train.epoch} of ${finetuneResume.train.settings.epochs}`);
 
   log.info(
     `${graph.name} (${arch ?? 'unknown architecture'}) on ${dataset.name}, ${mode} [${classes.join(', ')}]: ` +
@@ -457,8 +458,16 @@ function buildReport(a: {
  * The fine-tuning checkpoint to continue from with --resume: only once the
  * search itself had finished (a search still running restarts fine-tuning).
  */
-async function readFinetuneCheckpoint(file: string, search: SearchCheckpoint | undefined): Promise<FinetuneCheckpoint | undefined> {
-  if (!search?.done) return undefined;
+/**
+ * Whether the checkpointed search has nothing left to do at this run's epoch
+ * budget: stopped early, or all epochs run. Only then does a fine-tuning
+ * checkpoint belong to its masks (a search given more epochs changes them).
+ */
+function searchFinished(search: SearchCheckpoint | undefined, epochs: number): boolean {
+  return search !== undefined && (search.done || (search.step === 0 && search.epoch >= epochs));
+}
+
+async function readFinetuneCheckpoint(file: string): Promise<FinetuneCheckpoint | undefined> {
   const bytes = await readFile(file).catch(() => undefined);
   return bytes ? usage(() => decodePlain<FinetuneCheckpoint>(new Uint8Array(bytes))) : undefined;
 }
