@@ -455,10 +455,6 @@ function buildReport(a: {
 }
 
 /**
- * The fine-tuning checkpoint to continue from with --resume: only once the
- * search itself had finished (a search still running restarts fine-tuning).
- */
-/**
  * Whether the checkpointed search has nothing left to do at this run's epoch
  * budget: stopped early, or all epochs run. Only then does a fine-tuning
  * checkpoint belong to its masks (a search given more epochs changes them).
@@ -467,6 +463,7 @@ function searchFinished(search: SearchCheckpoint | undefined, epochs: number): b
   return search !== undefined && (search.done || (search.step === 0 && search.epoch >= epochs));
 }
 
+/** The fine-tuning checkpoint to continue from with --resume (see searchFinished), if one was written. */
 async function readFinetuneCheckpoint(file: string): Promise<FinetuneCheckpoint | undefined> {
   const bytes = await readFile(file).catch(() => undefined);
   return bytes ? usage(() => decodePlain<FinetuneCheckpoint>(new Uint8Array(bytes))) : undefined;
