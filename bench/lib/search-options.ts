@@ -12,7 +12,7 @@ import type { ReengineerOptions } from '../../engine/reengineer.js';
 import type { SearchSettings } from '../../engine/search/search.js';
 import { pct } from './format.js';
 import { say } from './progress.js';
-import { flagNumber, flagString, type SuiteOptions } from './suite.js';
+import { flagNumber, flagString, optionalField, type SuiteOptions } from './suite.js';
 
 export interface SearchOverrides {
   alpha?: number;
@@ -26,17 +26,18 @@ export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
   const epochs = flagNumber(flags, 'finetune-epochs') ?? 0;
   const opt = (name: string) => flagNumber(flags, name);
   return {
-    ...(opt('alpha') === undefined ? {} : { alpha: opt('alpha') }),
-    ...(opt('lr-mask') === undefined ? {} : { lrMask: opt('lr-mask') }),
+    ...optionalField('alpha', opt('alpha')),
+    ...optionalField('lrMask', opt('lr-mask')),
     penalty: flagString(flags, 'penalty') === 'flops' ? 'flops' : 'params',
-    ...(opt('stop-at-wrr') === undefined ? {} : { stopAtWrr: opt('stop-at-wrr') }),
+    ...optionalField('stopAtWrr', opt('stop-at-wrr')),
     finetune:
       epochs > 0
         ? {
             epochs,
             lr: opt('finetune-lr') ?? FINETUNE_DEFAULTS.lr,
-            ...(opt('finetune-distill') ? { distill: opt('finetune-distill') } : {}),
-            ...(opt('finetune-temperature') === undefined ? {} : { temperature: opt('finetune-temperature') }),
+            // A weight of 0 means no distillation, as on the CLI.
+            ...optionalField('distill', opt('finetune-distill') || undefined),
+            ...optionalField('temperature', opt('finetune-temperature')),
           }
         : null,
   };

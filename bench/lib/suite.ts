@@ -35,6 +35,11 @@ export function flagNumber(flags: SuiteOptions['flags'], name: string): number |
   return n;
 }
 
+/** `{ [key]: v }`, or nothing when the flag was not given: spread into settings so absent flags keep the defaults. */
+export function optionalField<K extends string>(key: K, v: number | undefined): Partial<Record<K, number>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, number>);
+}
+
 export function flagString(flags: SuiteOptions['flags'], name: string): string | undefined {
   const v = flags[name];
   return typeof v === 'string' ? v : undefined;

@@ -4,7 +4,7 @@
  * PGD steps, teacher budget), so the quick run exercises the full one's path.
  */
 import { parseClassList } from '../../engine/data/target.js';
-import { flagNumber, flagString, type SuiteOptions } from '../lib/suite.js';
+import { flagNumber, flagString, optionalField, type SuiteOptions } from '../lib/suite.js';
 
 export type AttackChoice = 'pgd' | 'backdoor';
 
@@ -107,10 +107,10 @@ export function defectPlan(opts: Pick<SuiteOptions, 'quick' | 'flags'>): DefectP
     pgdSteps: positive(flags, 'pgd-steps', true) ?? (quick ? 10 : 40),
     seed: flagNumber(flags, 'seed') ?? 0,
     reuse: {
-      ...optional('headEpochs', positive(flags, 'head-epochs', true)),
+      ...optionalField('headEpochs', positive(flags, 'head-epochs', true)),
       ...(flags.augment === true || flags.augment === 'true' ? { augment: true } : {}),
-      ...optional('alpha', positive(flags, 'alpha', false)),
-      ...optional('lrMask', positive(flags, 'lr-mask', false)),
+      ...optionalField('alpha', positive(flags, 'alpha', false)),
+      ...optionalField('lrMask', positive(flags, 'lr-mask', false)),
     },
     teacher: {
       arch: 'cnn',
@@ -125,8 +125,4 @@ export function defectPlan(opts: Pick<SuiteOptions, 'quick' | 'flags'>): DefectP
       seed: 0,
     },
   };
-}
-
-function optional<K extends string>(key: K, v: number | undefined): Partial<Record<K, number>> {
-  return v === undefined ? {} : ({ [key]: v } as Record<K, number>);
 }

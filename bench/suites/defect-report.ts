@@ -1,6 +1,6 @@
 /** The defect suite's markdown report and plots, from its rows (no measuring). */
-import { REUSE_DEFAULTS } from '../../engine/defect/reuse-settings.js';
 import os from 'node:os';
+import { REUSE_DEFAULTS } from '../../engine/defect/reuse-settings.js';
 import type { ComparisonSummary } from './defect-summary.js';
 import { CHANCE_MARGIN_POINTS, GOAL_MAX_ACCURACY_LOST_POINTS, GOAL_REDUCTION_PERCENT } from './defect-summary.js';
 import { fmt, pct, points, seconds, table } from '../lib/format.js';
@@ -32,6 +32,7 @@ const task = (r: DefectRow) => `${r.target.classes.join(',')} (${r.target.classN
 
 function settingLines(s: ReportInput): string[] {
   const p = s.plan;
+  // `reuse` is optional here: re-rendering a JSON written before the reuse overrides existed.
   const sizes = p.targets.map((t) => taskCounts(t, p.limit));
   const t = s.teacher;
   const out = [

@@ -64,6 +64,8 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   // Other sessions share these cores: the load at the start explains a wall time far above the estimate.
   const loadAtStart = os.loadavg().map((v) => Math.round(v * 100) / 100);
   const plan: DefectPlan = defectPlan(opts);
+  /** Every task's reuse settings; the method is set per student. */
+  const reuse = { ...REUSE_DEFAULTS, epochs: plan.epochs, searchEpochs: plan.searchEpochs, pruneThreshold: plan.pruneThreshold, seed: plan.seed, ...plan.reuse };
   const backend = await initBackend();
   const { dataset, dir: dataDir } = await loadCifar10(plan.limit ?? undefined);
   const dataSpec = `cifar10:${dataDir}`;
@@ -104,7 +106,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
             classes,
             limit: plan.limit ?? undefined,
             attack,
-            reuse: { ...REUSE_DEFAULTS, method, epochs: plan.epochs, searchEpochs: plan.searchEpochs, pruneThreshold: plan.pruneThreshold, seed: plan.seed, ...plan.reuse },
+            reuse: { ...reuse, method },
             pgd: { steps: plan.pgdSteps },
             adversarialCache,
           },
@@ -128,7 +130,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const md = await renderDefectReport({ base: opts.base, quick: opts.quick, plan, rows, summary, backend, estimateSeconds: estimate.seconds, elapsed, teacher, loadAtStart });
   return {
     json: {
-      settings: { ...plan, reuse: { ...REUSE_DEFAULTS, epochs: plan.epochs, searchEpochs: plan.searchEpochs, pruneThreshold: plan.pruneThreshold, seed: plan.seed, ...plan.reuse }, estimate },
+      settings: { ...plan, reuse, estimate },
       backend,
       loadAverageAtStart: loadAtStart,
       teachers: {

@@ -10,9 +10,9 @@
  * settings; `--finetune-epochs N [--finetune-lr L]` trains the kept weights
  * after the search ([ours], engine/finetune) and exports the tuned model.
  */
-import type { DistillSettings } from '../../engine/finetune/settings.js';
 import path from 'node:path';
 import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
+import type { DistillSettings } from '../../engine/finetune/settings.js';
 import { scoreOriginal } from '../../engine/eval/original.js';
 import { maskedAccuracy } from '../../engine/eval/masked-accuracy.js';
 import { exportModels, type ExportReport } from '../../engine/export/index.js';

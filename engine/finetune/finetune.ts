@@ -90,8 +90,6 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
   let best: BestSoFar = resume ? resume.best : { epoch: -1, valAccuracy: startValAccuracy, state: null };
   const d = settings.distill;
   const teacher = d && teacherFor(input.graph, problem, d.temperature);
-  // The training loop's resume check compares its own settings only: a checkpoint made with other distillation settings must not continue here.
-  const fingerprint = `${hooks.fingerprint ?? ''}${d ? `|distill ${d.weight} T ${d.temperature}` : ''}`;
   try {
     const out = await fit(
       { model, train: problem.train, numOutputs: problem.numOutputs, ...(teacher ? { distill: { targets: teacher.targets, weight: d.weight, temperature: d.temperature } } : {}) },
@@ -108,7 +106,7 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
         },
         onCheckpoint: hooks.onCheckpoint && ((train) => hooks.onCheckpoint!({ kind: 'seamflow-finetune-checkpoint', version: 1, train, best, startValAccuracy })),
         resumeFrom: resume?.train,
-        fingerprint,
+        fingerprint: hooks.fingerprint,
       },
     );
     const graph = best.state ? withState(built.graph, best.state, input.masks) : built.graph;

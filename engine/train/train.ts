@@ -116,7 +116,9 @@ export async function fit(input: TrainInput, settings: TrainSettings, hooks: Tra
   const { model, train, numOutputs } = input;
   if (train.count === 0) throw new RangeError('no training images');
   const ck = hooks.resumeFrom;
-  const fingerprint = hooks.fingerprint ?? '';
+  // The settings check below covers TrainSettings only: a checkpoint made with other distillation settings must not continue.
+  const d = input.distill;
+  const fingerprint = `${hooks.fingerprint ?? ''}${d ? `|distill ${d.weight} T ${d.temperature}` : ''}`;
   if (ck) checkResumable(ck, settings, fingerprint);
   const vars = model.trainableVariables();
   const nodes = model.trainableNodes();
@@ -169,7 +171,7 @@ export async function fit(input: TrainInput, settings: TrainSettings, hooks: Tra
         }
         lr = lrAt(settings, epoch * steps + step, total);
         const x = tf.tensor4d(images, [count, train.height, train.width, train.channels]);
-        const soft = input.distill && { targets: input.distill.targets(x), weight: input.distill.weight, temperature: input.distill.temperature };
+        const soft = d && { ...d, targets: d.targets(x) };
         const r = model.trainStep(x, labels, numOutputs, (grads) => opt.apply(grads, lr), soft);
         x.dispose();
         soft?.targets.dispose();
