@@ -4,51 +4,15 @@
 // one kept carrier channel when zero padding makes the contribution depend on
 // the position (a 'same' conv, or an explicit ZeroPadding2D before a 'valid'
 // conv). Each case sets the constant to a clearly non-zero value.
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { buildMasked } from '../engine/export/build.js';
 import { compactGraph } from '../engine/export/compact.js';
-import { forward } from '../engine/graph/forward.js';
-import { disposeParams, prepareParams } from '../engine/graph/params.js';
 import type { Graph } from '../engine/graph/types.js';
-import { fullMasks, maskSpecs, type Granularity, type MaskSet } from '../engine/masks/masks.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
-import { fixtureGraph, plainCnn, randomInput, resnetPadShortcut, resnetProjection } from './fixtures/export-models.js';
+import { killFilters, maxDiff, setShift } from './fixtures/export-edits.js';
+import { fixtureGraph, plainCnn, resnetPadShortcut, resnetProjection } from './fixtures/export-models.js';
 
 useEngineBackend();
-
-/** Full masks with the kernels of the listed filters zeroed (biases kept at weight granularity). */
-function killFilters(graph: Graph, granularity: Granularity, kill: Record<string, number[]>): MaskSet {
-  const set = fullMasks(granularity, maskSpecs(graph, granularity));
-  set.specs.forEach((s, i) => {
-    const dead = kill[s.node];
-    if (!dead || s.role === 'bias') return;
-    const nOut = s.shape[s.shape.length - 1]!;
-    set.masks[i]!.forEach((_, j) => dead.includes(j % nOut) && (set.masks[i]![j] = 0));
-  });
-  return set;
-}
-
-/** BN channel c outputs exactly `value` for a constant zero input. */
-function setShift(graph: Graph, bn: string, c: number, value: number): void {
-  const w = graph.byName.get(bn)!.weights;
-  w.gamma!.data[c] = 1;
-  w.movingMean!.data[c] = 0;
-  w.movingVariance!.data[c] = 1;
-  w.beta!.data[c] = value;
-}
-
-function maxDiff(a: Graph, b: Graph): number {
-  const x = randomInput(a, 4, 5);
-  const out = [a, b].map((g) => {
-    const p = prepareParams(g);
-    const y = tf.tidy(() => forward(g, p, x).dataSync() as Float32Array).slice();
-    disposeParams(p);
-    return y;
-  });
-  x.dispose();
-  return out[0]!.reduce((m, v, i) => Math.max(m, Math.abs(v - out[1]![i]!)), 0);
-}
 
 const width = (g: Graph, node: string) => g.byName.get(node)!.outputShape.at(-1);
 

@@ -1,21 +1,20 @@
 /**
  * The compact model: from a masked graph (masked weights already zero) to a
- * physically smaller standard graph computing the same function. Analysis
- * (channels.ts) -> plan (plan.ts) -> rewrite (rewrite.ts) -> selection
+ * physically smaller standard graph computing the same function. Constant
+ * residual branches out (constant-branches.ts) -> analysis (channels.ts) -> plan (plan.ts) -> rewrite (rewrite.ts) -> selection
  * folding (fuse.ts) -> serialised with the engine's writer and re-imported,
  * so the result has inferred shapes and went through the importer's checks.
  */
-import * as tf from '@tensorflow/tfjs';
 import { exportGraph, type ExportedModel } from '../graph/export.js';
-import { forward } from '../graph/forward.js';
 import { importGraph } from '../graph/import.js';
-import { disposeParams, prepareParams } from '../graph/params.js';
 import type { Graph, WeightTensor } from '../graph/types.js';
 import { analyzeChannels, type ChannelAnalysis } from './channels.js';
+import { dropConstantBranches, type ConstantBranchResult } from './constant-branches.js';
 import { fuseSelections } from './fuse.js';
 import { planRemoval, type ValueMapSource } from './plan.js';
 import { applyPlan, type LayerChange } from './rewrite.js';
 import { simplifyForInference } from './simplify.js';
+import { zeroInputOutputs } from './zero-input-values.js';
 
 export interface RemovalSummary {
   /** Channel groups (sets of channels that go together) found, removed, pinned, and kept only to stay exact. */
@@ -24,6 +23,8 @@ export interface RemovalSummary {
   layers: LayerChange[];
   /** Layers removed entirely. */
   droppedLayers: string[];
+  /** Residual Adds whose other input was an input-independent constant, now a pass-through or a bias (constant-branches.ts). */
+  constantBranches: ConstantBranchResult['adds'];
   /** Selection layers folded into the layer before them. */
   fusedLayers: string[];
   /** BatchNormalization / Activation layers folded into the conv or dense layer before them (simplify.ts). */
@@ -49,7 +50,8 @@ export interface CompactOptions {
 }
 
 export function compactGraph(masked: Graph, opts: CompactOptions = {}): CompactResult {
-  const analysis = analyzeChannels(masked);
+  const branches = dropConstantBranches(masked);
+  const analysis = analyzeChannels(branches.graph);
   const plan = planRemoval(analysis, opts.values ?? valueMapsByForward(analysis));
   const { graph, changes, dropped } = applyPlan(plan);
   const fused = fuseSelections(graph);
@@ -77,7 +79,8 @@ export function compactGraph(masked: Graph, opts: CompactOptions = {}): CompactR
     summary: {
       groups: { total: roots.size, removed, pinned, forcedKept: plan.forcedKept },
       layers: changes,
-      droppedLayers: dropped,
+      droppedLayers: [...branches.removed, ...dropped],
+      constantBranches: branches.adds,
       fusedLayers: fused,
       ...simplified,
       foldedChannels: folded,
@@ -94,27 +97,8 @@ export function compactGraph(masked: Graph, opts: CompactOptions = {}): CompactR
 export function valueMapsByForward(analysis: ChannelAnalysis): ValueMapSource {
   let maps: Map<string, Float32Array> | undefined;
   return (node) => {
-    if (!maps) {
-      const graph = analysis.graph;
-      // Only inputs with an input-independent slot can have a removed slot that is still read.
-      const wanted = new Set(analysis.mixers.map((m) => m.input).filter((n) => analysis.tensors.get(n)!.indep.includes(1)));
-      const found = new Map<string, Float32Array>();
-      const params = prepareParams(graph);
-      try {
-        const input = graph.byName.get(graph.input)!;
-        tf.tidy(() => {
-          const x = tf.zeros([1, ...input.outputShape]);
-          forward(graph, params, x, {
-            capture: (n, y) => {
-              if (wanted.has(n.name)) found.set(n.name, (y.dataSync() as Float32Array).slice());
-            },
-          });
-        });
-      } finally {
-        disposeParams(params);
-      }
-      maps = found;
-    }
+    // Only inputs with an input-independent slot can have a removed slot that is still read.
+    maps ??= zeroInputOutputs(analysis.graph, new Set(analysis.mixers.map((m) => m.input).filter((n) => analysis.tensors.get(n)!.indep.includes(1))));
     const v = maps.get(node);
     if (!v) throw new Error(`no captured values for "${node}" (internal error)`);
     return v;

@@ -9,8 +9,10 @@
  * loop (engine/train: SGD, momentum, weight decay, cosine schedule), scores
  * the validation split before and after every epoch and returns the best of
  * those models (the search's own when no epoch beats it: fine-tuning never
- * makes the result worse on validation). Optionally the original model
- * teaches (distill.ts): its soft targets join the loss.
+ * makes the result worse on validation). A filter masked out entirely goes
+ * with its BatchNorm channel (held at zero, engine/masks/dead-channels.ts),
+ * so it carries no constant the export would have to keep. Optionally the
+ * original model teaches (distill.ts): its soft targets join the loss.
  */
 import type { TargetProblem } from '../data/types.js';
 import { buildMasked } from '../export/build.js';
@@ -82,7 +84,7 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
   const built = buildMasked({ graph: input.graph, masks: input.masks, head: input.head });
   const resume = hooks.resumeFrom;
   if (resume && (resume.kind !== 'seamflow-finetune-checkpoint' || resume.version !== 1)) throw new RangeError('not a seamflow fine-tuning checkpoint');
-  const model = new TrainableModel(built.graph, { masks: input.masks }, resume ? resume.train.model : undefined);
+  const model = new TrainableModel(built.graph, { masks: input.masks, gateDeadChannels: true }, resume ? resume.train.model : undefined);
   const scoreSet = problem.val.count ? problem.val : problem.train;
   const valAccuracy = async (g: Graph) => accuracyOf(await predictClasses(g, scoreSet), scoreSet.labels);
   const startValAccuracy = resume ? resume.startValAccuracy : await valAccuracy(built.graph);
@@ -132,7 +134,7 @@ export async function finetuneAndTest(input: FinetuneInput, settings: FinetuneSe
 }
 
 function withState(graph: Graph, state: TrainableState, masks: MaskSet): Graph {
-  const model = new TrainableModel(graph, { masks }, state);
+  const model = new TrainableModel(graph, { masks, gateDeadChannels: true }, state);
   try {
     return model.toGraph();
   } finally {

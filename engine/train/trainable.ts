@@ -8,12 +8,15 @@
  * the statistics exactly as in a training-mode BatchNorm.
  * BatchNorm layers whose Keras config says `trainable: false` (e.g. an input
  * normalisation layer) always run in inference mode and never update.
- * Optional fixed 0/1 masks keep pruned weights at zero in every forward.
+ * Optional fixed 0/1 masks keep pruned weights at zero in every forward;
+ * with `gateDeadChannels` the BatchNorm channel after a filter that is
+ * masked out entirely is held at zero too (its gamma and beta masked).
  */
 import * as tf from '@tensorflow/tfjs';
 import { forward } from '../graph/forward.js';
 import { paramKey, type Params } from '../graph/params.js';
 import type { Graph, GraphNode, WeightRole, WeightTensor } from '../graph/types.js';
+import { batchNormGates } from '../masks/dead-channels.js';
 import type { MaskSet } from '../masks/masks.js';
 import { variableFrom } from '../search/variables.js';
 
@@ -24,6 +27,8 @@ export interface TrainableOptions {
   bnMomentum?: number;
   /** Fixed masks multiplied into kernels / biases (weight or filter granularity). */
   masks?: MaskSet;
+  /** Also mask the gamma and beta of each BatchNorm channel that follows a fully masked-out filter (dead-channels.ts). */
+  gateDeadChannels?: boolean;
   /** Run every BatchNorm in inference mode, even when training (a frozen backbone). */
   freezeBatchNorm?: boolean;
 }
@@ -99,6 +104,11 @@ export class TrainableModel {
           if (s.hasBias) this.maskTensors.set(`${s.node}/bias`, tf.tensor(m, [m.length]));
         } else this.maskTensors.set(`${s.node}/${s.role}`, tf.tensor(m, s.shape));
       });
+      if (opts.gateDeadChannels) {
+        for (const [bn, gate] of batchNormGates(graph, opts.masks)) {
+          for (const role of ['gamma', 'beta'] as const) this.maskTensors.set(`${bn}/${role}`, tf.tensor(gate, [gate.length]));
+        }
+      }
     }
   }
 
@@ -112,6 +122,13 @@ export class TrainableModel {
     return [...this.vars.keys()].filter((k) => this.trainableKeys.has(k)).map((k) => k.slice(0, k.lastIndexOf('/')));
   }
 
+  /** A variable times its fixed mask, if it has one. */
+  private masked(key: string): tf.Tensor | undefined {
+    const v = this.vars.get(key);
+    const m = this.maskTensors.get(key);
+    return v && m ? tf.mul(v, m) : v;
+  }
+
   /**
    * Logits for `x`. With `training`, trainable BN layers normalise with batch
    * statistics and `onStats` receives them (for the moving-average update).
@@ -119,17 +136,14 @@ export class TrainableModel {
    */
   forward(x: tf.Tensor, training: boolean, opts: { until?: string; onStats?: (node: string, mean: tf.Tensor, variance: tf.Tensor, n: number) => void } = {}): tf.Tensor {
     const p: Params = new Map();
-    for (const [key, v] of this.vars) {
+    for (const key of this.vars.keys()) {
       const [node, role] = [key.slice(0, key.lastIndexOf('/')), key.slice(key.lastIndexOf('/') + 1)];
-      if (role === 'kernel' || role === 'bias') {
-        const m = this.maskTensors.get(key);
-        p.set(paramKey(node, role), m ? tf.mul(v, m) : v);
-      }
+      if (role === 'kernel' || role === 'bias') p.set(paramKey(node, role), this.masked(key)!);
     }
     const scaleShift = (node: GraphNode, mean: tf.Tensor, variance: tf.Tensor) => {
       const a = node.attrs as { epsilon: number };
-      const gamma = this.vars.get(`${node.name}/gamma`);
-      const beta = this.vars.get(`${node.name}/beta`);
+      const gamma = this.masked(`${node.name}/gamma`);
+      const beta = this.masked(`${node.name}/beta`);
       const inv = tf.rsqrt(tf.add(variance, a.epsilon));
       const scale = gamma ? tf.mul(gamma, inv) : inv;
       const shift = tf.sub(beta ?? tf.zerosLike(mean), tf.mul(mean, scale));
