@@ -9,6 +9,7 @@
  * `--alpha A --lr-mask L --stop-at-wrr W` override the published search
  * settings; `--finetune-epochs N [--finetune-lr L]` trains the kept weights
  * after the search ([ours], engine/finetune) and exports the tuned model.
+ * `--also-backend wasm` times the same folders on a second backend too.
  */
 import path from 'node:path';
 import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
@@ -24,6 +25,7 @@ import { reengineer } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, maskDefaults } from '../../engine/search/defaults.js';
 import { initHead, type HeadData } from '../../engine/search/head.js';
 import { initBackend } from '../../infra/backend/index.js';
+import { BACKENDS, type BackendName } from '../../infra/config.js';
 import { packageRoot } from '../../infra/paths.js';
 import { createProgressBar } from '../../cli/progress.js';
 import { fmt, pct, points, seconds, table } from '../lib/format.js';
@@ -33,6 +35,7 @@ import { PUBLISHED } from '../lib/published.js';
 import { plotFile } from '../lib/result-files.js';
 import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
+import { latencyOnBackend, type OtherBackendLatency } from './export-other-backend.js';
 import { randomFilterMasks } from './random-filter-masks.js';
 import { finetuneOption, searchOverrides } from '../lib/search-options.js';
 
@@ -48,9 +51,18 @@ export interface ExportCase {
   /** Accuracy of the search's own model (before fine-tuning), and the fine-tuning run. */
   finetune: { searchAccuracy: number; epochs: number; lr: number; distill?: DistillSettings; seconds: number; selectedEpoch: number; valAccuracy: number; startValAccuracy: number } | null;
   export: ExportReport;
+  /** The same three folders timed on a second backend (--also-backend), or null. */
+  otherBackend: OtherBackendLatency | null;
 }
 
 const LATENCY_BATCHES = [1, 16, 64];
+
+/** How each case is timed: runs per batch size, and optionally again on a second backend (in a child process). */
+interface Timing {
+  runs: number;
+  alsoBackend?: BackendName;
+  dataSpec: string;
+}
 
 async function exportCase(
   graph: Graph,
@@ -61,19 +73,22 @@ async function exportCase(
   original: ExportCase['original'],
   search: ExportCase['search'],
   finetune: ExportCase['finetune'],
-  runs: number,
+  opts: Timing,
 ): Promise<ExportCase> {
   const target = path.join(packageRoot, 'bench', 'tmp', 'export', base.label.replace(/[^a-z0-9.-]+/gi, '_'));
-  say(`exporting ${base.label}: masked + compact, latency at batch ${LATENCY_BATCHES.join('/')} (${runs} runs each)`);
+  say(`exporting ${base.label}: masked + compact, latency at batch ${LATENCY_BATCHES.join('/')} (${opts.runs} runs each)`);
   const { masks, head, tuned } = model;
   const report = await exportModels({
     graph,
     originalDir: modelDir,
     ...(tuned ? { masked: tuned, headInfo: { kind: head.kind, mode: head.mode, classes: head.classes.slice() } } : { masks, head }),
     target,
-    latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs },
+    latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs: opts.runs },
   });
-  return { ...base, wrr: wrrOf(masks), original, accuracy, search, finetune, export: report };
+  const other = opts.alsoBackend
+    ? await latencyOnBackend(opts.alsoBackend, { original: modelDir, masked: path.join(target, 'masked'), compact: path.join(target, 'compact') }, { spec: opts.dataSpec, target: base.target }, { batchSizes: LATENCY_BATCHES, runs: opts.runs })
+    : null;
+  return { ...base, wrr: wrrOf(masks), original, accuracy, search, finetune, export: report, otherBackend: other };
 }
 
 async function run(opts: SuiteOptions): Promise<SuiteOutput> {
@@ -89,6 +104,9 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const backend = await initBackend();
   const { graph, dir: modelDir } = await loadResnet20();
   const { dataset, dir: dataDir } = await loadCifar10(limit);
+  const alsoBackend = flagString(opts.flags, 'also-backend');
+  if (alsoBackend !== undefined && !(BACKENDS as readonly string[]).includes(alsoBackend)) throw new Error(`--also-backend: expected one of ${BACKENDS.join(', ')}, got "${alsoBackend}"`);
+  const timing: Timing = { runs, dataSpec: `cifar10:${dataDir}`, ...(alsoBackend ? { alsoBackend: alsoBackend as BackendName } : {}) };
   say(
     `export suite: filter-granularity search on target(s) ${targets.join(',')} for ${epochs} epoch(s)` +
       `${fractions.length ? `, random filter masks at kept fractions ${fractions.join('/')} on target ${targets[0]}` : ''}; ` +
@@ -108,7 +126,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
           const masks = randomFilterMasks(graph, kept, 1000 + Math.round(kept * 100));
           const head = initHead('sliced', 'binary', [t], 10, new Rng(seed));
           const acc = await maskedAccuracy(graph, params, masks, head, problem.test, 256);
-          cases.push(await exportCase(graph, modelDir, { label: `random filter masks kept ${kept} (target ${t})`, kind: 'random-masks', target: t }, { masks, head }, acc, original, null, null, runs));
+          cases.push(await exportCase(graph, modelDir, { label: `random filter masks kept ${kept} (target ${t})`, kind: 'random-masks', target: t }, { masks, head }, acc, original, null, null, timing));
           say(`  done (${since(started)} elapsed)`);
         }
       }
@@ -144,7 +162,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
           tuned
             ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: tuned.settings.lr, ...(tuned.settings.distill ? { distill: tuned.settings.distill } : {}), seconds: tuned.seconds, selectedEpoch: tuned.selectedEpoch, valAccuracy: tuned.valAccuracy, startValAccuracy: tuned.startValAccuracy }
             : null,
-          runs,
+          timing,
         ),
       );
       say(`  done (${since(started)} elapsed)`);
@@ -156,7 +174,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const md = await renderMarkdown(opts, cases, { epochs, limit, backend, elapsed: (performance.now() - started) / 1000 });
   return {
     json: {
-      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, stopAtWrr: over.stopAtWrr ?? null, finetune: over.finetune, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
+      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, alsoBackend: timing.alsoBackend ?? null, stopAtWrr: over.stopAtWrr ?? null, finetune: over.finetune, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
       backend,
       model: { dir: modelDir, name: graph.name },
       data: { spec: `cifar10:${dataDir}`, name: dataset.name, checksums: dataset.checksums, counts: { train: dataset.train.count, test: dataset.test.count } },
@@ -243,6 +261,25 @@ async function renderMarkdown(
     ),
     '',
   );
+  const others = cases.filter((c) => c.otherBackend);
+  if (others.length) {
+    md.push(`The same folders timed on ${others[0]!.otherBackend!.backend} (\`seamflow compare --backend\` in a child process, interleaved, median; ratio = compact / original, ms = original / masked / compact):`, '');
+    md.push(
+      table(
+        ['case', ...LATENCY_BATCHES.map((b) => `ratio b${b}`), ...LATENCY_BATCHES.map((b) => `ms b${b}`)],
+        others.map((c) => {
+          const o = c.otherBackend!;
+          const at = (name: 'original' | 'masked' | 'compact', b: number) => o.latency[name].find((l) => l.batchSize === b)?.medianMs;
+          return [
+            c.label,
+            ...LATENCY_BATCHES.map((b) => `${fmt(o.compactToOriginal[String(b)], 3)}x`),
+            ...LATENCY_BATCHES.map((b) => `${fmt(at('original', b), 1)} / ${fmt(at('masked', b), 1)} / ${fmt(at('compact', b), 1)}`),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
   const rows: Row[] = cases.flatMap((c) =>
     (['original', 'masked', 'compact'] as const).map((name) => ({
       case: c.label.replace(/ \(target \d\)/, ''),
