@@ -49,6 +49,7 @@ export async function exportModel(store: ArtifactStore, input: ExportModelInput)
     masked: masked.stats,
     compact: compact.stats,
     removedChannelGroups: built.removal.groups.removed,
+    droppedResidualBranches: built.removal.constantBranches.map((b) => b.node),
   };
   await putJson(store, base, outcome, lineage);
   return outcome;

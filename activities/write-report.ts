@@ -69,6 +69,7 @@ export async function writeReport(store: ArtifactStore, input: WriteReportInput)
       masked: input.exported.masked,
       compact: input.exported.compact,
       removedChannelGroups: input.exported.removedChannelGroups,
+      droppedResidualBranches: input.exported.droppedResidualBranches ?? [],
       ratios: {
         params: input.exported.compact.params / original.cost.params,
         flops: input.exported.compact.flops / original.cost.flops,

@@ -117,6 +117,8 @@ export interface ExportOutcome {
   masked: ExportedModelStats;
   compact: ExportedModelStats;
   removedChannelGroups: number;
+  /** Residual Adds whose branch was a constant and went whole (absent in outcomes stored before it existed). */
+  droppedResidualBranches?: string[];
 }
 
 export interface RunReportRef {

@@ -247,7 +247,7 @@ async function renderMarkdown(
   md.push('Median latency in ms (original / masked / compact):', '');
   md.push(
     table(
-      ['case', ...LATENCY_BATCHES.map((b) => `batch ${b}`), 'removed channel groups', 'compact params'],
+      ['case', ...LATENCY_BATCHES.map((b) => `batch ${b}`), 'removed channel groups', 'residual branches dropped', 'compact params'],
       cases.map((c) => {
         const m = c.export.models;
         const at = (name: 'original' | 'masked' | 'compact', b: number) => m[name].latency?.find((l) => l.batchSize === b)?.medianMs;
@@ -255,6 +255,7 @@ async function renderMarkdown(
           c.label,
           ...LATENCY_BATCHES.map((b) => `${fmt(at('original', b), 1)} / ${fmt(at('masked', b), 1)} / ${fmt(at('compact', b), 1)}`),
           `${c.export.removal.groups.removed} / ${c.export.removal.groups.total}`,
+          String(c.export.removal.constantBranches?.length ?? 0),
           `${m.compact.params} of ${m.original.params}`,
         ];
       }),

@@ -84,8 +84,14 @@ export function formatExport(report: ExportReport, runDir: string): string {
     `compact / original: params ${r.params.toFixed(3)}, FLOPs ${r.flops.toFixed(3)}, size ${r.fileBytes.toFixed(3)}, gzip ${r.gzipBytes.toFixed(3)}` +
       (r.latency ? `, latency ${Object.entries(r.latency).map(([b, v]) => `${v.toFixed(3)}@${b}`).join(' ')}` : '') +
       ` (${report.backend})`,
-    `removed ${removal.groups.removed} of ${removal.groups.total} channel groups; equal to the masked model within ${report.verification.maxAbsDiff.toExponential(2)} on ${report.verification.samples} inputs`,
+    `removed ${removal.groups.removed} of ${removal.groups.total} channel groups${blocksNote(removal)}; equal to the masked model within ${report.verification.maxAbsDiff.toExponential(2)} on ${report.verification.samples} inputs`,
     `wrote ${path.join(runDir, 'masked')}, ${path.join(runDir, 'compact')} and the "export" section of ${path.join(runDir, 'report.json')}`,
   ];
   return lines.join('\n');
+}
+
+/** Names the residual branches that went whole (their Add became a pass-through or a bias), if any. */
+function blocksNote(removal: ExportReport['removal']): string {
+  const n = removal.constantBranches.length;
+  return n ? ` and ${n} residual branch${n === 1 ? '' : 'es'} (constant, now ${removal.constantBranches.map((b) => `${b.node}: ${b.became}`).join(', ')})` : '';
 }
