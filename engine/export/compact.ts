@@ -1,9 +1,11 @@
 /**
  * The compact model: from a masked graph (masked weights already zero) to a
  * physically smaller standard graph computing the same function. Constant
- * residual branches out (constant-branches.ts) -> analysis (channels.ts) -> plan (plan.ts) -> rewrite (rewrite.ts) -> selection
- * folding (fuse.ts) -> serialised with the engine's writer and re-imported,
- * so the result has inferred shapes and went through the importer's checks.
+ * residual branches out (constant-branches.ts) -> analysis (channels.ts) ->
+ * plan (plan.ts) -> rewrite (rewrite.ts) -> selection folding (fuse.ts) ->
+ * BatchNorm / activation folding (simplify.ts) -> serialised with the
+ * engine's writer and re-imported, so the result has inferred shapes and
+ * went through the importer's checks.
  */
 import { exportGraph, type ExportedModel } from '../graph/export.js';
 import { importGraph } from '../graph/import.js';
