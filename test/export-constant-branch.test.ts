@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildMasked } from '../engine/export/build.js';
 import { compactGraph } from '../engine/export/compact.js';
 import { dropConstantBranches } from '../engine/export/constant-branches.js';
+import { artifactsOf } from '../engine/export/export-models.js';
 import type { Graph } from '../engine/graph/types.js';
 import { batchNormGates, deadChannels } from '../engine/masks/dead-channels.js';
 import { TrainableModel } from '../engine/train/trainable.js';
@@ -22,10 +23,7 @@ const has = (g: Graph, node: string) => g.byName.has(node);
 
 /** Loads an in-memory export with plain TF.js and runs it. */
 async function plainTfjsOutput(exported: ReturnType<typeof compactGraph>['exported'], x: tf.Tensor): Promise<Float32Array> {
-  const { modelJson, weightData } = exported;
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights), weightData: weightData.slice().buffer }),
-  );
+  const model = await tf.loadLayersModel(tf.io.fromMemory(artifactsOf(exported)));
   const y = model.predict(x) as tf.Tensor;
   const out = (await y.data()) as Float32Array;
   y.dispose();

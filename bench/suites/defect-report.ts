@@ -32,9 +32,9 @@ const task = (r: DefectRow) => `${r.target.classes.join(',')} (${r.target.classN
 
 function settingLines(s: ReportInput): string[] {
   const p = s.plan;
-  // `reuse` is optional here: re-rendering a JSON written before the reuse overrides existed.
   const sizes = p.targets.map((t) => taskCounts(t, p.limit));
   const t = s.teacher;
+  // `p.reuse` may be absent: re-rendering a JSON written before the reuse overrides existed.
   const out = [
     `Each task reuses a teacher twice through the engine's \`evaluateDefect\` (what \`seamflow defect\` runs): **standard** (new output layer, every parameter fine-tuned) and **seam** ` +
       `(new output layer on the frozen backbone, SeaM mask search until ${pct(p.pruneThreshold, 0)}% of the backbone is removed, then the teacher's weights with the masked ones zeroed, fine-tuned). ` +

@@ -52,8 +52,9 @@ export interface CompactOptions {
 }
 
 export function compactGraph(masked: Graph, opts: CompactOptions = {}): CompactResult {
-  const branches = dropConstantBranches(masked);
-  const analysis = analyzeChannels(branches.graph);
+  const first = analyzeChannels(masked);
+  const branches = dropConstantBranches(masked, first);
+  const analysis = branches.graph === masked ? first : analyzeChannels(branches.graph);
   const plan = planRemoval(analysis, opts.values ?? valueMapsByForward(analysis));
   const { graph, changes, dropped } = applyPlan(plan);
   const fused = fuseSelections(graph);

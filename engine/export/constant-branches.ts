@@ -12,7 +12,7 @@
  * Exact: the export's equality check covers it.
  */
 import type { Graph, GraphNode } from '../graph/types.js';
-import { analyzeChannels } from './channels.js';
+import { analyzeChannels, type ChannelAnalysis } from './channels.js';
 import { zeroInputOutputs } from './zero-input-values.js';
 
 export interface ConstantBranchResult {
@@ -26,8 +26,9 @@ export interface ConstantBranchResult {
 /** Relative tolerance for "the same value at every position". */
 const UNIFORM_TOL = 1e-6;
 
-export function dropConstantBranches(masked: Graph): ConstantBranchResult {
-  const { tensors } = analyzeChannels(masked);
+/** `analysis` is the masked graph's own (computed when not given); it stays valid for the result when nothing changed. */
+export function dropConstantBranches(masked: Graph, analysis: ChannelAnalysis = analyzeChannels(masked)): ConstantBranchResult {
+  const { tensors } = analysis;
   const allIndep = (name: string) => tensors.get(name)!.indep.every((v) => v === 1);
   const candidates = masked.nodes.filter(
     (n) => n.attrs.op === 'add' && n.inputs.some(allIndep) && !n.inputs.every(allIndep) && n.outputShape.length === 3,

@@ -197,7 +197,8 @@ async function readModelFiles(dir: string): Promise<ModelFiles> {
   return { modelJson, weights: Buffer.concat(shards) };
 }
 
-function artifactsOf(exported: ExportedModel): tf.io.ModelArtifacts {
+/** An in-memory export as TF.js model artifacts, for tf.io.fromMemory. */
+export function artifactsOf(exported: ExportedModel): tf.io.ModelArtifacts {
   const w = exported.weightData;
   return {
     modelTopology: exported.modelJson.modelTopology,
