@@ -1,5 +1,5 @@
 import type { TargetMode } from '../engine/data/types.js';
-import { checkFinetunableHead, finetuneSettingsFor, validateFinetune, type FinetuneRequest, type FinetuneSettings } from '../engine/finetune/settings.js';
+import { checkFinetunableHead, checkFreshNegatives, finetuneSettingsFor, validateFinetune, type FinetuneRequest, type FinetuneSettings } from '../engine/finetune/settings.js';
 import type { SearchSettings } from '../engine/search/search.js';
 
 export interface CheckFinetuneRequestInput {
@@ -19,5 +19,6 @@ export async function checkFinetuneRequest(input: CheckFinetuneRequestInput): Pr
   const settings = finetuneSettingsFor(input.finetune, input.settings);
   validateFinetune(settings);
   checkFinetunableHead({ kind: input.settings.head, mode: input.target.mode });
+  checkFreshNegatives(settings, input.target.mode);
   return settings;
 }

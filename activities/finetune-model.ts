@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import type { TargetProblem } from '../engine/data/types.js';
+import { DataError, loadDataset, unusedNegatives } from '../engine/data/index.js';
+import type { ImageSet, TargetProblem } from '../engine/data/types.js';
 import { finetuneAndTest, type FinetuneCheckpoint } from '../engine/finetune/finetune.js';
 import { finetuneSettingsFor, type FinetuneRequest, type FinetuneSettings } from '../engine/finetune/settings.js';
 import { exportGraph } from '../engine/graph/export.js';
@@ -9,6 +10,7 @@ import type { SearchSettings } from '../engine/search/search.js';
 import { contentKey, type ArtifactStore } from '../infra/artifacts/index.js';
 import type { FinetuneHeartbeat, FinetuneOutcome } from '../workflows/types.js';
 import { ENGINE_CODE_VERSION } from './code-version.js';
+import { readProblemMeta } from './sample-dataset.js';
 import { loadGraphFromStore } from './model-bundle.js';
 import { putModelFolder } from './model-folder-store.js';
 import type { StoredSearch } from './search-masks.js';
@@ -22,6 +24,8 @@ export interface FinetuneModelInput {
   finetune: FinetuneRequest;
   /** The run's search settings: fine-tuning takes their batch size, augmentation and seed. */
   settings: SearchSettings;
+  /** The run's dataset (spec and image cap), for fresh negatives: the stored problem holds only the ones it sampled. */
+  data?: { spec: string; limit?: number };
 }
 
 /** Keys derive from the inputs: a rerun finds the outcome, a retry after a crash the last epoch-end checkpoint. */
@@ -70,7 +74,8 @@ export async function finetuneModel(store: ArtifactStore, input: FinetuneModelIn
   // Scoring validation at an epoch end has no steps: repeat the last heartbeat meanwhile.
   const timer = setInterval(() => ctx.heartbeat(last), 5_000);
   try {
-    const tuned = await finetuneAndTest({ graph, masks: unpackMaskSet(search.masks.index, search.masks.bin), head: search.head, problem }, settings, {
+    const unused = settings.freshNegatives ? await unusedNegativesOf(store, input, problem) : undefined;
+    const tuned = await finetuneAndTest({ graph, masks: unpackMaskSet(search.masks.index, search.masks.bin), head: search.head, problem, ...(unused ? { unusedNegatives: unused } : {}) }, settings, {
       fingerprint: `${input.modelKey}|${input.searchKey}`,
       resumeFrom,
       onStep: (p) => {
@@ -99,6 +104,21 @@ export async function finetuneModel(store: ArtifactStore, input: FinetuneModelIn
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * The problem's unused training negatives, from the dataset it was sampled
+ * from (same draw: engine/data/target.ts); refused when the files changed
+ * since, because the draw would no longer match the stored problem.
+ */
+async function unusedNegativesOf(store: ArtifactStore, input: FinetuneModelInput, problem: TargetProblem): Promise<ImageSet> {
+  if (!input.data) throw new RangeError('fresh negatives need the run\'s dataset spec (finetuneModel input.data)');
+  const ds = await loadDataset(input.data.spec, { limit: input.data.limit });
+  const sampled = (await readProblemMeta(store, input.problemKey)).checksums;
+  if (JSON.stringify(ds.checksums) !== JSON.stringify(sampled)) {
+    throw new DataError(`${input.data.spec}: the dataset files changed since the problem was sampled (checksums differ); start a new run`);
+  }
+  return unusedNegatives(ds, { mode: problem.mode, classes: problem.classes, seed: input.settings.seed });
 }
 
 /** The search model's validation accuracy, as a resumed run's checkpoint remembers it. */

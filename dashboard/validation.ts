@@ -6,7 +6,7 @@
 import { parseDatasetSpec } from '../engine/data/spec.js';
 import type { TargetMode } from '../engine/data/types.js';
 import { REUSE_DEFAULTS } from '../engine/defect/reuse-settings.js';
-import { checkFinetunableHead, type FinetuneRequest } from '../engine/finetune/settings.js';
+import { checkFinetunableHead, checkFreshNegatives, type FinetuneRequest } from '../engine/finetune/settings.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS } from '../engine/search/defaults.js';
 import type { SearchSettings } from '../engine/search/search.js';
 import { validateArtifactKey } from '../infra/artifacts/artifact-key.js';
@@ -137,7 +137,7 @@ function defects(o: Obj, runSeed: number): DefectSettings | undefined {
   });
 }
 
-export const FINETUNE_FIELDS = ['epochs', 'lr', 'distill', 'temperature'] as const;
+export const FINETUNE_FIELDS = ['epochs', 'lr', 'distill', 'temperature', 'freshNegatives'] as const;
 
 /**
  * The optional `finetune` object (a finetuneModel stage after the search).
@@ -151,13 +151,25 @@ function finetune(o: Obj, head: SearchSettings['head'], mode: TargetMode): Finet
     const distill = num(f, 'distill', (n) => n >= 0 && n <= 1, 'a number from 0 to 1 (0 = no distillation)');
     const temperature = num(f, 'temperature', (n) => n > 0 && n <= 100, 'a number > 0 and <= 100');
     if (temperature !== undefined && !distill) throw new ValidationError('temperature', 'needs distill > 0 (the distillation weight)');
-    return { epochs, ...(lr === undefined ? {} : { lr }), ...(distill ? { distill } : {}), ...(temperature === undefined ? {} : { temperature }) };
+    const freshNegatives = bool(f, 'freshNegatives');
+    return {
+      epochs,
+      ...(lr === undefined ? {} : { lr }),
+      ...(distill ? { distill } : {}),
+      ...(temperature === undefined ? {} : { temperature }),
+      ...(freshNegatives ? { freshNegatives } : {}),
+    };
   });
   if (req) {
     try {
       checkFinetunableHead({ kind: head, mode });
     } catch (err) {
       throw new ValidationError('head', (err as Error).message);
+    }
+    try {
+      checkFreshNegatives(req, mode);
+    } catch (err) {
+      throw new ValidationError('finetune.freshNegatives', (err as Error).message);
     }
   }
   return req;

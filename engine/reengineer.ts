@@ -4,7 +4,7 @@
  * score the result, count costs, optionally time inference. Pure TF.js and
  * plain data in and out; callers (CLI, activities) do the I/O.
  */
-import type { TargetProblem } from './data/types.js';
+import type { ImageSet, TargetProblem } from './data/types.js';
 import { modelCost, type CostSummary } from './eval/cost.js';
 import { measureLatency, type LatencyOptions, type LatencyResult } from './eval/latency.js';
 import { scoreOriginal, type OriginalScore } from './eval/original.js';
@@ -29,7 +29,7 @@ export interface ReengineerOptions {
   evalBatchSize?: number;
   latency?: LatencyOptions | false;
   /** [ours] Train the kept weights after the search, masks fixed (engine/finetune). */
-  finetune?: { settings: FinetuneSettings; hooks?: FinetuneHooks };
+  finetune?: { settings: FinetuneSettings; hooks?: FinetuneHooks; unusedNegatives?: ImageSet };
   /** Called between the stages, for progress output. */
   onStage?: (stage: 'score-original' | 'search' | 'score-reengineered' | 'finetune' | 'latency') => void;
 }
@@ -93,8 +93,8 @@ export async function reengineer(graph: Graph, problem: TargetProblem, opts: Ree
 
     if (opts.finetune) {
       opts.onStage?.('finetune');
-      const { settings, hooks } = opts.finetune;
-      result.finetuned = await finetuneAndTest({ graph, masks: search.masks, head: search.head, problem }, settings, hooks, evalBatch);
+      const { settings, hooks, unusedNegatives } = opts.finetune;
+      result.finetuned = await finetuneAndTest({ graph, masks: search.masks, head: search.head, problem, ...(unusedNegatives ? { unusedNegatives } : {}) }, settings, hooks, evalBatch);
     }
 
     if (opts.latency) {

@@ -82,18 +82,20 @@ describe('finetuneModel activity', () => {
   });
 
   it('checkFinetuneRequest refuses bad requests as non-retryable, with the engine messages', async () => {
-    const check = (finetune: { epochs: number; lr?: number }, head: SearchSettings['head'] = 'appended', mode: 'binary' | 'multiclass' = 'binary') =>
+    const check = (finetune: { epochs: number; lr?: number; freshNegatives?: boolean }, head: SearchSettings['head'] = 'appended', mode: 'binary' | 'multiclass' = 'binary') =>
       new MockActivityEnvironment().run(activities.checkFinetuneRequest, { runId: 'r', finetune, settings: { ...settings, head }, target: { mode, classes: mode === 'binary' ? [1] : [1, 2] } });
-    for (const [req, head, message] of [
-      [{ epochs: 0 }, 'appended', 'fine-tune epochs must be an integer >= 1, got 0'],
-      [{ epochs: 2, lr: 0 }, 'appended', 'fine-tune lr must be > 0, got 0'],
-      [{ epochs: 2 }, 'sliced', /use the appended head for a binary target/],
+    for (const [req, head, mode, message] of [
+      [{ epochs: 0 }, 'appended', 'binary', 'fine-tune epochs must be an integer >= 1, got 0'],
+      [{ epochs: 2, lr: 0 }, 'appended', 'binary', 'fine-tune lr must be > 0, got 0'],
+      [{ epochs: 2 }, 'sliced', 'binary', /use the appended head for a binary target/],
+      [{ epochs: 2, freshNegatives: true }, 'appended', 'multiclass', /fresh negatives need a binary target/],
     ] as const) {
-      const err = await check(req, head).catch((e: unknown) => e);
+      const err = await check(req, head, mode).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ApplicationFailure);
       expect((err as ApplicationFailure).nonRetryable).toBe(true);
       expect((err as ApplicationFailure).message).toMatch(message);
     }
     await expect(check({ epochs: 2 }, 'sliced', 'multiclass')).resolves.toMatchObject({ epochs: 2, lr: 0.01, batchSize: 32 });
+    await expect(check({ epochs: 2, freshNegatives: true })).resolves.toMatchObject({ epochs: 2, freshNegatives: true });
   });
 });

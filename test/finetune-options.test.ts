@@ -8,11 +8,14 @@ import { stagesOf } from '../workflows/reengineer-workflow.js';
 const base = { model: '/m', data: 'synthetic', classes: [1], head: 'appended', seed: 5 };
 
 describe('POST /api/runs: finetune', () => {
-  it('takes epochs (required), an optional learning rate and distillation, from JSON or form strings', () => {
+  it('takes epochs (required), an optional learning rate, distillation and fresh negatives, from JSON or form strings', () => {
     expect(parseStartRun({ ...base, finetune: { epochs: 3 } }).spec.finetune).toEqual({ epochs: 3 });
     expect(parseStartRun({ ...base, finetune: { epochs: '4', lr: '0.02' } }).spec.finetune).toEqual({ epochs: 4, lr: 0.02 });
     expect(parseStartRun({ ...base, finetune: { epochs: '4', distill: '0.7', temperature: '3' } }).spec.finetune).toEqual({ epochs: 4, distill: 0.7, temperature: 3 });
     expect(parseStartRun({ ...base, finetune: { epochs: 4, distill: 0 } }).spec.finetune).toEqual({ epochs: 4 });
+    // The form's checkbox sends "true"; unchecked it sends nothing.
+    expect(parseStartRun({ ...base, finetune: { epochs: '4', freshNegatives: 'true' } }).spec.finetune).toEqual({ epochs: 4, freshNegatives: true });
+    expect(parseStartRun({ ...base, finetune: { epochs: 4, freshNegatives: false } }).spec.finetune).toEqual({ epochs: 4 });
     expect(parseStartRun(base).spec.finetune).toBeUndefined();
   });
 
@@ -31,6 +34,8 @@ describe('POST /api/runs: finetune', () => {
     expect(fieldOf({ ...base, finetune: { epochs: 2, distill: 2 } })).toBe('finetune.distill');
     expect(fieldOf({ ...base, finetune: { epochs: 2, temperature: 2 } })).toBe('finetune.temperature');
     expect(fieldOf({ ...base, head: 'sliced', finetune: { epochs: 2 } })).toBe('head');
+    expect(fieldOf({ ...base, finetune: { epochs: 2, freshNegatives: 'yes' } })).toBe('finetune.freshNegatives');
+    expect(fieldOf({ ...base, classes: [1, 2], finetune: { epochs: 2, freshNegatives: true } })).toBe('finetune.freshNegatives');
     // The sliced head is fine on a multiclass target (its outputs are logits there).
     expect(fieldOf({ ...base, head: 'sliced', classes: [1, 2], finetune: { epochs: 2 } })).toBeUndefined();
   });

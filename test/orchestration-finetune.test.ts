@@ -27,7 +27,16 @@ const start = (s: ReengineerSpec) => orch.startReengineer(s, 'finetune', { searc
 
 interface Report {
   reengineered: { accuracy: number };
-  finetune: { accuracy: number; valAccuracy: number; startValAccuracy: number; searchAccuracy: number; gain: number; selectedEpoch: number; settings: { epochs: number; lr: number; distill?: { weight: number; temperature: number } }; history: unknown[] };
+  finetune: {
+    accuracy: number;
+    valAccuracy: number;
+    startValAccuracy: number;
+    searchAccuracy: number;
+    gain: number;
+    selectedEpoch: number;
+    settings: { epochs: number; lr: number; distill?: { weight: number; temperature: number }; freshNegatives?: true };
+    history: { loss: number }[];
+  };
   artifacts: { masks: string; masksIndex: string; maskedModel: string; compactModel: string; finetunedModel: string };
 }
 
@@ -90,11 +99,25 @@ describe('reengineerWorkflow with fine-tuning', () => {
     expect((await reportOf(result)).finetune.settings).toMatchObject({ epochs: 2, lr: 0.05, distill: { weight: 0.5, temperature: 2 } });
   });
 
+  it('fine-tunes a binary target on fresh negatives drawn from the run\'s dataset', async () => {
+    const binary: Partial<ReengineerSpec> = { target: { mode: 'binary', classes: [1] } };
+    const fixed = await (await start(spec({ ...binary, finetune: { epochs: 2, lr: 0.05 } }))).result();
+    const fresh = await (await start(spec({ ...binary, finetune: { epochs: 2, lr: 0.05, freshNegatives: true } }))).result();
+    expect([fixed.status, fresh.status]).toEqual(['completed', 'completed']);
+    const [a, b] = [(await reportOf(fixed)).finetune, (await reportOf(fresh)).finetune];
+    expect(b.settings.freshNegatives).toBe(true);
+    expect(a.settings.freshNegatives).toBeUndefined();
+    // Same search, same seed: only the negatives differ, and the training sees it from the first epoch.
+    expect(b.history[0]!.loss).not.toBe(a.history[0]!.loss);
+    expect(b.valAccuracy).toBeGreaterThanOrEqual(b.startValAccuracy);
+  });
+
   it.each<[string, Partial<ReengineerSpec>, string]>([
     ['zero epochs', { finetune: { epochs: 0 } }, 'fine-tune epochs must be an integer >= 1, got 0'],
     ['a learning rate <= 0', { finetune: { epochs: 2, lr: -1 } }, 'fine-tune lr must be > 0, got -1'],
     ['a distillation weight above 1', { finetune: { epochs: 2, distill: 2 } }, 'distillation weight must be in (0, 1], got 2'],
     ['the sliced head on a binary target', { settings: { ...settings, head: 'sliced' }, target: { mode: 'binary', classes: [1] } }, 'use the appended head for a binary target'],
+    ['fresh negatives on a multiclass target', { finetune: { epochs: 2, freshNegatives: true } }, 'fresh negatives need a binary target'],
   ])('fails before the search, on attempt 1, for %s', async (_what, over, message) => {
     const handle = await start(spec(over));
     await expectFailedBeforeSearch(handle, { stage: 'finetuneModel', check: 'checkFinetuneRequest', message });

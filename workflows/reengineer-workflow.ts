@@ -158,6 +158,7 @@ export async function reengineerWorkflow(spec: ReengineerSpec, timeouts: Reengin
             searchKey: search.searchKey,
             finetune: finetuneRequest,
             settings: spec.settings,
+            ...(finetuneRequest.freshNegatives ? { data: { spec: spec.data, ...(spec.limit === undefined ? {} : { limit: spec.limit }) } } : {}),
           }),
         (f) => ({ accuracy: f.accuracy, valAccuracy: f.valAccuracy, startValAccuracy: f.startValAccuracy, selectedEpoch: f.selectedEpoch, epochs: f.epochs, cached: f.cached }),
       );

@@ -2,11 +2,12 @@
  * The search and fine-tuning overrides the engine suites share (`reengineer`,
  * `export`): --alpha, --lr-mask, --penalty params|flops, --stop-at-wrr,
  * --finetune-epochs N, --finetune-lr L, --finetune-distill W,
- * --finetune-temperature T. Without them the published settings
+ * --finetune-temperature T, --finetune-fresh-negatives. Without them the published settings
  * apply and nothing is fine-tuned.
  */
 import { createProgressBar } from '../../cli/progress.js';
 import { DISTILL_DEFAULT_TEMPERATURE, FINETUNE_DEFAULTS, finetuneSettingsFor, type FinetuneRequest } from '../../engine/finetune/settings.js';
+import type { ImageSet } from '../../engine/data/types.js';
 import type { Penalty } from '../../engine/masks/masks.js';
 import type { ReengineerOptions } from '../../engine/reengineer.js';
 import type { SearchSettings } from '../../engine/search/search.js';
@@ -38,20 +39,30 @@ export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
             // A weight of 0 means no distillation, as on the CLI.
             ...optionalField('distill', opt('finetune-distill') || undefined),
             ...optionalField('temperature', opt('finetune-temperature')),
+            ...(flags['finetune-fresh-negatives'] ? { freshNegatives: true } : {}),
           }
         : null,
   };
 }
 
 /** reengineer()'s fine-tuning option with a progress bar and a line per epoch (none without --finetune-epochs). */
-export function finetuneOption(o: SearchOverrides, settings: SearchSettings, label: string, steps: number): { option: Pick<ReengineerOptions, 'finetune'>; finish: () => void } {
+export function finetuneOption(
+  o: SearchOverrides,
+  settings: SearchSettings,
+  label: string,
+  steps: number,
+  /** The problem's unused negatives; null for a multiclass problem (fresh negatives then stay off). */
+  unused: (() => ImageSet) | null,
+): { option: Pick<ReengineerOptions, 'finetune'>; finish: () => void } {
   if (!o.finetune) return { option: {}, finish: () => undefined };
   const { epochs } = o.finetune;
+  const fresh = o.finetune.freshNegatives && unused;
   const bar = createProgressBar(`[bench] fine-tune ${label}`, epochs * steps, { logEveryMs: 15000 });
   return {
     option: {
       finetune: {
-        settings: finetuneSettingsFor(o.finetune, settings),
+        settings: finetuneSettingsFor({ ...o.finetune, freshNegatives: !!fresh }, settings),
+        ...(fresh ? { unusedNegatives: fresh() } : {}),
         hooks: {
           onStep: (p) => bar.update(p.epoch * p.steps + p.step, `ep ${p.epoch + 1} loss ${p.loss.toFixed(3)}`),
           onEpoch: (r) => say(`  fine-tune epoch ${r.epoch + 1}/${epochs}: val acc ${pct(r.valAccuracy)}%`),
@@ -62,8 +73,9 @@ export function finetuneOption(o: SearchOverrides, settings: SearchSettings, lab
   };
 }
 
-/** A sentence for the report when the original model taught the fine-tuning ('' otherwise). */
-export function distillNote(f: SearchOverrides['finetune']): string {
-  if (!f?.distill) return '';
-  return ` The original model taught the fine-tuning (distillation weight ${f.distill}, temperature ${f.temperature ?? DISTILL_DEFAULT_TEMPERATURE}).`;
+/** Sentences for the report on how the fine-tuning was taught: distillation, fresh negatives ('' for neither). */
+export function finetuneNote(f: SearchOverrides['finetune']): string {
+  const fresh = f?.freshNegatives ? ' Every fine-tuning epoch of a binary target drew fresh negatives from all the training split\'s other-class images.' : '';
+  if (!f?.distill) return fresh;
+  return ` The original model taught the fine-tuning (distillation weight ${f.distill}, temperature ${f.temperature ?? DISTILL_DEFAULT_TEMPERATURE}).${fresh}`;
 }

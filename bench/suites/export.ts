@@ -12,7 +12,7 @@
  * `--also-backend wasm` times the same folders on a second backend too.
  */
 import path from 'node:path';
-import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
+import { makeTargetProblem, parseClassList, unusedNegatives } from '../../engine/data/target.js';
 import type { DistillSettings } from '../../engine/finetune/settings.js';
 import { scoreOriginal } from '../../engine/eval/original.js';
 import { maskedAccuracy } from '../../engine/eval/masked-accuracy.js';
@@ -49,7 +49,7 @@ export interface ExportCase {
   accuracy: number;
   search: { epochs: number; seconds: number; selectedEpoch: number; alpha: number; lrMask: number; penalty: string } | null;
   /** Accuracy of the search's own model (before fine-tuning), and the fine-tuning run. */
-  finetune: { searchAccuracy: number; epochs: number; lr: number; distill?: DistillSettings; seconds: number; selectedEpoch: number; valAccuracy: number; startValAccuracy: number } | null;
+  finetune: { searchAccuracy: number; epochs: number; lr: number; distill?: DistillSettings; freshNegatives?: true; seconds: number; selectedEpoch: number; valAccuracy: number; startValAccuracy: number } | null;
   export: ExportReport;
   /** The same three folders timed on a second backend (--also-backend), or null. */
   otherBackend: OtherBackendLatency | null;
@@ -137,7 +137,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
       const steps = Math.ceil(problem.train.count / PUBLISHED_BATCH);
       const bar = createProgressBar(`[bench] filter search target ${t}`, epochs * steps, { logEveryMs: 15000 });
       const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, penalty, lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true, ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }) };
-      const ft = finetuneOption(over, settings, `target ${t}`, steps);
+      const ft = finetuneOption(over, settings, `target ${t}`, steps, () => unusedNegatives(dataset, { mode: 'binary', classes: [t], seed }));
       const res = await reengineer(graph, problem, {
         settings,
         ...ft.option,
@@ -160,7 +160,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
           original,
           { epochs: res.search.epochsRun, seconds: res.search.seconds, selectedEpoch: res.search.selected.epoch, alpha, lrMask, penalty },
           tuned
-            ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: tuned.settings.lr, ...(tuned.settings.distill ? { distill: tuned.settings.distill } : {}), seconds: tuned.seconds, selectedEpoch: tuned.selectedEpoch, valAccuracy: tuned.valAccuracy, startValAccuracy: tuned.startValAccuracy }
+            ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: tuned.settings.lr, ...(tuned.settings.distill ? { distill: tuned.settings.distill } : {}), ...(tuned.settings.freshNegatives ? { freshNegatives: true as const } : {}), seconds: tuned.seconds, selectedEpoch: tuned.selectedEpoch, valAccuracy: tuned.valAccuracy, startValAccuracy: tuned.startValAccuracy }
             : null,
           timing,
         ),
@@ -216,7 +216,7 @@ async function renderMarkdown(
       '**Fine-tuned rows ([ours], not in SeaM)**: after the search, the kept weights, BatchNorm and head were trained with every masked-out weight held at zero ' +
         '(SGD, momentum 0.9, weight decay 5e-4, cosine learning rate, augmentation; the epoch best on the validation split is kept, or the search model if none beats it). ' +
         'The masked and compact models timed are the tuned ones; "acc search only" is the search model before fine-tuning. ' +
-        tuned.map((c) => `${c.label}: search alpha ${c.search!.alpha} on the kept share of the ${c.search!.penalty === 'flops' ? 'FLOPs' : 'parameters (WRR)'}, lrMask ${c.search!.lrMask}, ${c.search!.epochs} epoch(s); fine-tuning ${c.finetune!.epochs} epoch(s) at lr ${c.finetune!.lr}${c.finetune!.distill ? ` distilled from the original (weight ${c.finetune!.distill.weight}, temperature ${c.finetune!.distill.temperature})` : ''}, ${seconds(c.finetune!.seconds)}, validation ${pct(c.finetune!.startValAccuracy)}% -> ${pct(c.finetune!.valAccuracy)}% (epoch ${c.finetune!.selectedEpoch + 1} kept).`).join(' '),
+        tuned.map((c) => `${c.label}: search alpha ${c.search!.alpha} on the kept share of the ${c.search!.penalty === 'flops' ? 'FLOPs' : 'parameters (WRR)'}, lrMask ${c.search!.lrMask}, ${c.search!.epochs} epoch(s); fine-tuning ${c.finetune!.epochs} epoch(s) at lr ${c.finetune!.lr}${c.finetune!.distill ? ` distilled from the original (weight ${c.finetune!.distill.weight}, temperature ${c.finetune!.distill.temperature})` : ''}${c.finetune!.freshNegatives ? ' with fresh negatives every epoch' : ''}, ${seconds(c.finetune!.seconds)}, validation ${pct(c.finetune!.startValAccuracy)}% -> ${pct(c.finetune!.valAccuracy)}% (epoch ${c.finetune!.selectedEpoch + 1} kept).`).join(' '),
       '',
     );
   }

@@ -5,7 +5,7 @@
  * Per target: original accuracy (both scorings), re-engineered accuracy,
  * WRR, seconds; the mean beside SeaM's published 10.11% WRR and +5.85 points.
  */
-import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
+import { makeTargetProblem, parseClassList, unusedNegatives } from '../../engine/data/target.js';
 import type { TargetMode } from '../../engine/data/types.js';
 import type { Granularity } from '../../engine/masks/masks.js';
 import { reengineer } from '../../engine/reengineer.js';
@@ -19,7 +19,7 @@ import { say, since } from '../lib/progress.js';
 import { PUBLISHED } from '../lib/published.js';
 import { plotFile } from '../lib/result-files.js';
 import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
-import { distillNote, finetuneOption, searchOverrides, type SearchOverrides } from '../lib/search-options.js';
+import { finetuneNote, finetuneOption, searchOverrides, type SearchOverrides } from '../lib/search-options.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { meanSummary, targetRow, type TargetRow } from './reengineer-rows.js';
 
@@ -92,7 +92,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
     const name = `${plan.mode} ${plan.classes.map((c) => dataset.classNames[c]).join(',')}`;
     const steps = Math.ceil(problem.train.count / settings.batchSize);
     const bar = createProgressBar(`[bench] ${i + 1}/${todo.length} ${name}`, epochs * steps, { logEveryMs: 15000 });
-    const ft = finetuneOption(over, settings, name, steps);
+    const ft = finetuneOption(over, settings, name, steps, plan.mode === 'binary' ? () => unusedNegatives(dataset, { mode: plan.mode, classes: plan.classes, seed }) : null);
     const t0 = performance.now();
     const res = await reengineer(graph, problem, {
       settings,
@@ -187,7 +187,7 @@ async function renderMarkdown(
       `**Fine-tuned ([ours], not in SeaM)**: after the search, the kept weights, BatchNorm and head were trained for ${tuned.epochs} epoch(s) at learning rate ${tuned.lr} with every masked-out weight held at zero ` +
         '(SGD, momentum 0.9, weight decay 5e-4, cosine, augmentation; the epoch best on validation kept). "re-engineered acc" is the fine-tuned model\'s, "search alone" the search model\'s before it. ' +
         'The search settings used (alpha, lrMask, stopAtWrr) are in the JSON\'s settings.search.' +
-        distillNote(s.finetune),
+        finetuneNote(s.finetune),
       '',
     );
   }

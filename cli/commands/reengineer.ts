@@ -6,7 +6,7 @@ import { augmentBatch } from '../../engine/data/augment.js';
 import { DataError } from '../../engine/data/errors.js';
 import { loadDataset } from '../../engine/data/load.js';
 import { formatDatasetSpec, parseDatasetSpec } from '../../engine/data/spec.js';
-import { makeTargetProblem, parseClassList } from '../../engine/data/target.js';
+import { makeTargetProblem, parseClassList, unusedNegatives } from '../../engine/data/target.js';
 import type { Dataset, TargetMode, TargetProblem } from '../../engine/data/types.js';
 import { DefectInputError } from '../../engine/defect/evaluate.js';
 import { exportMaskedModel } from '../../engine/export/masked-model.js';
@@ -19,7 +19,7 @@ import { packMaskSet } from '../../engine/masks/mask-file.js';
 import { decodePlain, encodePlain } from '../../engine/plain-codec.js';
 import { defectsSection, finetuneSection, originalSection, reengineeredSection } from '../../engine/report-fields.js';
 import type { FinetuneCheckpoint } from '../../engine/finetune/finetune.js';
-import { checkFinetunableHead, finetuneSettingsFor } from '../../engine/finetune/settings.js';
+import { checkFinetunableHead, checkFreshNegatives, finetuneSettingsFor } from '../../engine/finetune/settings.js';
 import { exportGraph } from '../../engine/graph/export.js';
 import { checkCompatible, reengineer, type BaselineRule, type ReengineerResult } from '../../engine/reengineer.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS, guessArchitecture, maskDefaults } from '../../engine/search/defaults.js';
@@ -153,7 +153,10 @@ export async function run(argv: string[]): Promise<number> {
   const finetuneRequest = parseFinetuneFlags(values);
   let classes = usage(() => parseClassList(values.target!));
   const mode = oneOf<TargetMode>('mode', values.mode, ['binary', 'multiclass']) ?? (classes.length === 1 ? 'binary' : 'multiclass');
-  if (finetuneRequest) usage(() => checkFinetunableHead({ kind: headKind, mode }));
+  if (finetuneRequest) {
+    usage(() => checkFinetunableHead({ kind: headKind, mode }));
+    usage(() => checkFreshNegatives(finetuneRequest, mode));
+  }
   const dataSpec = usage(() => parseDatasetSpec(values.data!));
   const modelDir = path.resolve(values.model!);
   const outDir = path.resolve(values.out!);
@@ -262,6 +265,7 @@ export async function run(argv: string[]): Promise<number> {
       },
       finetune: finetune && {
         settings: finetune,
+        ...(finetune.freshNegatives ? { unusedNegatives: unusedNegatives(dataset, { mode, classes, seed }) } : {}),
         hooks: {
           fingerprint,
           resumeFrom: finetuneResume,

@@ -274,7 +274,7 @@ async function runPage() {
     $('#resume-run').hidden = d.closed === false || d.status === 'completed';
     if (d.spec) {
       const s = d.spec;
-      $('#run-spec').textContent = `${s.data} · ${s.target.mode} [${s.target.classes.join(', ')}] · ${s.settings.granularity} masks, ${s.settings.head} head, alpha ${s.settings.alpha}, ${s.settings.epochs} epochs, batch ${s.settings.batchSize}${s.finetune ? ` · fine-tuning: ${s.finetune.epochs} epochs${s.finetune.distill ? `, distilled (weight ${s.finetune.distill})` : ''}` : ''}${s.defects ? ` · defect evaluation: ${s.defects.attack}, ${s.defects.epochs} epochs` : ''}`;
+      $('#run-spec').textContent = `${s.data} · ${s.target.mode} [${s.target.classes.join(', ')}] · ${s.settings.granularity} masks, ${s.settings.head} head, alpha ${s.settings.alpha}, ${s.settings.epochs} epochs, batch ${s.settings.batchSize}${s.finetune ? ` · fine-tuning: ${s.finetune.epochs} epochs${s.finetune.distill ? `, distilled (weight ${s.finetune.distill})` : ''}${s.finetune.freshNegatives ? ', fresh negatives' : ''}` : ''}${s.defects ? ` · defect evaluation: ${s.defects.attack}, ${s.defects.epochs} epochs` : ''}`;
     }
     const stages = d.progress?.stages ?? [];
     $('#stages').replaceChildren(

@@ -22,7 +22,8 @@ export {
   SYNTHETIC_DEFAULTS,
   type SyntheticParams,
 } from './synthetic.js';
-export { makeTargetProblem, parseClassList, validateTargetClasses, type TargetOptions } from './target.js';
+export { makeTargetProblem, parseClassList, unusedNegatives, validateTargetClasses, type TargetOptions } from './target.js';
+export { freshNegativesPerEpoch } from './fresh-negatives.js';
 export { augmentBatch, batches, type Batch } from './augment.js';
 export { balancedSubsetIndices, gatherImages } from './subset.js';
 export { md5File, md5Hex } from './md5.js';

@@ -141,6 +141,24 @@ function pick(ds: Dataset, split: 'train' | 'test', opts: TargetOptions, rng: Rn
   return Int32Array.from([...pos, ...neg]).sort();
 }
 
+/**
+ * [ours] The training-split negatives of a binary problem that it does not use
+ * (neither its training nor its validation part): the binary problem samples as
+ * many negatives as positives, which leaves 8 in 9 of CIFAR-10's other-class
+ * images unseen. Fine-tuning can draw fresh negatives from them every epoch
+ * (fresh-negatives.ts). Same options as makeTargetProblem, same draw.
+ */
+export function unusedNegatives(ds: Dataset, opts: TargetOptions): LabelledSet {
+  if (opts.mode !== 'binary') throw new DataSpecError(`unused negatives exist only for a binary target problem, not ${opts.mode}`);
+  validateTargetClasses(opts.mode, opts.classes, ds.classNames.length);
+  const used = new Set(pick(ds, 'train', opts, new Rng(opts.seed >>> 0)));
+  const t = opts.classes[0]!;
+  const labels = ds.train.labels;
+  const rest: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== t && !used.has(i)) rest.push(i);
+  return build(ds.train, Int32Array.from(rest), relabeller(opts.mode, opts.classes));
+}
+
 /** Splits `indices` into [train, val], holding out `fraction` of each new label (at least one where a label has 2+). */
 function stratifiedSplit(
   indices: Int32Array,

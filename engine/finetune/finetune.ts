@@ -14,16 +14,17 @@
  * so it carries no constant the export would have to keep. Optionally the
  * original model teaches (distill.ts): its soft targets join the loss.
  */
-import type { TargetProblem } from '../data/types.js';
+import { freshNegativesPerEpoch } from '../data/fresh-negatives.js';
+import type { ImageSet, TargetProblem } from '../data/types.js';
 import { buildMasked } from '../export/build.js';
 import type { Graph } from '../graph/types.js';
 import type { MaskSet } from '../masks/masks.js';
 import type { HeadData } from '../search/head.js';
 import { accuracyOf, predictClasses } from '../train/predict.js';
-import { fit, type TrainCheckpoint, type TrainEpochRecord, type TrainStepInfo } from '../train/train.js';
+import { fit, type TrainCheckpoint, type TrainInput, type TrainEpochRecord, type TrainStepInfo } from '../train/train.js';
 import { TrainableModel, type TrainableState } from '../train/trainable.js';
 import { teacherFor } from './distill.js';
-import { checkFinetunableHead, validateFinetune, type FinetuneSettings } from './settings.js';
+import { checkFinetunableHead, checkFreshNegatives, validateFinetune, type FinetuneSettings } from './settings.js';
 
 export interface FinetuneInput {
   /** The original model. */
@@ -31,6 +32,11 @@ export interface FinetuneInput {
   masks: MaskSet;
   head: HeadData;
   problem: TargetProblem;
+  /**
+   * Needed with settings.freshNegatives: the training-split negatives the
+   * binary problem leaves unused (engine/data/target.ts, unusedNegatives).
+   */
+  unusedNegatives?: ImageSet;
 }
 
 export interface FinetuneHooks {
@@ -80,6 +86,8 @@ export interface FinetuneResult {
 export async function finetuneReengineered(input: FinetuneInput, settings: FinetuneSettings, hooks: FinetuneHooks = {}): Promise<FinetuneResult> {
   validateFinetune(settings);
   checkFinetunableHead(input.head);
+  checkFreshNegatives(settings, input.problem.mode);
+  if (settings.freshNegatives && !input.unusedNegatives) throw new RangeError('fresh negatives need the unused negatives of the problem (engine/data/target.ts, unusedNegatives)');
   const { problem } = input;
   const built = buildMasked({ graph: input.graph, masks: input.masks, head: input.head });
   const resume = hooks.resumeFrom;
@@ -94,7 +102,7 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
   const teacher = d && teacherFor(input.graph, problem, d.temperature);
   try {
     const out = await fit(
-      { model, train: problem.train, numOutputs: problem.numOutputs, ...(teacher ? { distill: { targets: teacher.targets, weight: d.weight, temperature: d.temperature } } : {}) },
+      { model, train: problem.train, numOutputs: problem.numOutputs, ...freshNegatives(input, settings), ...(teacher ? { distill: { targets: teacher.targets, weight: d.weight, temperature: d.temperature } } : {}) },
       { epochs: settings.epochs, batchSize: settings.batchSize, lr: settings.lr, schedule: 'cosine', momentum: settings.momentum, weightDecay: settings.weightDecay, augment: settings.augment, seed: settings.seed },
       {
         onStep: hooks.onStep,
@@ -108,7 +116,8 @@ export async function finetuneReengineered(input: FinetuneInput, settings: Finet
         },
         onCheckpoint: hooks.onCheckpoint && ((train) => hooks.onCheckpoint!({ kind: 'seamflow-finetune-checkpoint', version: 1, train, best, startValAccuracy })),
         resumeFrom: resume?.train,
-        fingerprint: hooks.fingerprint,
+        // A checkpoint trained on other negatives must not continue here.
+        fingerprint: `${hooks.fingerprint ?? ''}${settings.freshNegatives ? `|fresh negatives +${input.unusedNegatives!.count}` : ''}`,
       },
     );
     const graph = best.state ? withState(built.graph, best.state, input.masks) : built.graph;
@@ -131,6 +140,10 @@ export async function finetuneAndTest(input: FinetuneInput, settings: FinetuneSe
   const { test } = input.problem;
   const accuracy = accuracyOf(await predictClasses(tuned.graph, test, { batchSize: evalBatch }), test.labels);
   return { ...tuned, settings, accuracy };
+}
+
+function freshNegatives(input: FinetuneInput, settings: FinetuneSettings): Pick<TrainInput, 'trainForEpoch'> {
+  return settings.freshNegatives ? { trainForEpoch: freshNegativesPerEpoch(input.problem.train, input.unusedNegatives!, settings.seed) } : {};
 }
 
 function withState(graph: Graph, state: TrainableState, masks: MaskSet): Graph {

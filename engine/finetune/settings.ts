@@ -15,6 +15,12 @@ export interface FinetuneSettings {
   seed: number;
   /** Knowledge distillation from the original model; absent = plain cross-entropy. */
   distill?: DistillSettings;
+  /**
+   * Binary targets: every epoch trains on the problem's positives and as many
+   * negatives drawn afresh from all the training split's other-class images
+   * (engine/data/fresh-negatives.ts); absent = the problem's fixed sample.
+   */
+  freshNegatives?: true;
 }
 
 /**
@@ -46,6 +52,8 @@ export interface FinetuneRequest {
   distill?: number;
   /** Distillation temperature (> 0), only with `distill`. */
   temperature?: number;
+  /** Fresh negatives every epoch (binary targets only). */
+  freshNegatives?: boolean;
 }
 
 export function finetuneSettingsFor(req: FinetuneRequest, search: { batchSize: number; augment?: boolean; seed: number }): FinetuneSettings {
@@ -60,7 +68,15 @@ export function finetuneSettingsFor(req: FinetuneRequest, search: { batchSize: n
     seed: search.seed,
     // Only present when asked, so the content keys of plain fine-tunings stay as they were.
     ...(req.distill ? { distill: { weight: req.distill, temperature: req.temperature ?? DISTILL_DEFAULT_TEMPERATURE } } : {}),
+    ...(req.freshNegatives ? { freshNegatives: true as const } : {}),
   };
+}
+
+/** Fresh negatives exist only where the problem samples its negatives: one class against the rest. */
+export function checkFreshNegatives(s: { freshNegatives?: boolean }, mode: string): void {
+  if (s.freshNegatives && mode !== 'binary') {
+    throw new RangeError(`fresh negatives need a binary target (one class against the rest); a ${mode} problem already trains on every image of its classes`);
+  }
 }
 
 export function validateFinetune(s: FinetuneSettings): void {

@@ -60,6 +60,12 @@ export interface TrainInput {
   lrScale?: (node: string) => number;
   /** Images to stamp again after augmentation (poisoned ones keep their trigger in place). */
   restamp?: { indices: Int32Array; trigger: Trigger };
+  /**
+   * The training set of one epoch, when it changes between epochs (fresh
+   * negatives, engine/data/fresh-negatives.ts); a pure function of the epoch
+   * (resuming depends on it) returning as many images as `train` holds.
+   */
+  trainForEpoch?: (epoch: number) => ImageSet;
   /** A distillation term: soft targets per (augmented) batch, its weight and temperature. */
   distill?: { targets: (x: tf.Tensor4D) => tf.Tensor2D; weight: number; temperature: number };
 }
@@ -113,8 +119,9 @@ export function augmentPad(height: number): number {
 
 export async function fit(input: TrainInput, settings: TrainSettings, hooks: TrainHooks = {}): Promise<{ history: TrainEpochRecord[]; checkpoint: TrainCheckpoint; seconds: number }> {
   validateTrainSettings(settings);
-  const { model, train, numOutputs } = input;
-  if (train.count === 0) throw new RangeError('no training images');
+  const { model, numOutputs } = input;
+  if (input.train.count === 0) throw new RangeError('no training images');
+  if (input.restamp && input.trainForEpoch) throw new RangeError('poisoned images are indices into one fixed training set: they cannot change per epoch');
   const ck = hooks.resumeFrom;
   // The settings check below covers TrainSettings only: a checkpoint made with other distillation settings must not continue.
   const d = input.distill;
@@ -126,9 +133,9 @@ export async function fit(input: TrainInput, settings: TrainSettings, hooks: Tra
   const rng = new Rng(ck ? ck.rng : settings.seed);
   const history = ck ? ck.history.slice() : [];
   let epoch = ck?.epoch ?? 0;
-  const steps = Math.ceil(train.count / settings.batchSize);
+  const steps = Math.ceil(input.train.count / settings.batchSize);
   const total = steps * settings.epochs;
-  const per = train.height * train.width * train.channels;
+  const per = input.train.height * input.train.width * input.train.channels;
   const started = performance.now();
   const startElapsed = ck?.elapsedSeconds ?? 0;
   const elapsed = () => startElapsed + (performance.now() - started) / 1000;
@@ -148,6 +155,7 @@ export async function fit(input: TrainInput, settings: TrainSettings, hooks: Tra
   try {
     while (epoch < settings.epochs) {
       const epochStart = performance.now();
+      const train = epochSet(input, epoch);
       const order = rng.permutation(train.count);
       let lossSum = 0;
       let correct = 0;
@@ -192,6 +200,16 @@ export async function fit(input: TrainInput, settings: TrainSettings, hooks: Tra
   } finally {
     opt.dispose();
   }
+}
+
+function epochSet(input: TrainInput, epoch: number): ImageSet {
+  if (!input.trainForEpoch) return input.train;
+  const set = input.trainForEpoch(epoch);
+  const { train } = input;
+  if (set.count !== train.count || set.height !== train.height || set.width !== train.width || set.channels !== train.channels) {
+    throw new RangeError(`epoch ${epoch}'s training set holds ${set.count} images of ${set.height}x${set.width}x${set.channels}, not ${train.count} of ${train.height}x${train.width}x${train.channels}`);
+  }
+  return set;
 }
 
 function checkResumable(ck: TrainCheckpoint, s: TrainSettings, fingerprint: string): void {
