@@ -12,7 +12,8 @@
  * makes the result worse on validation). A filter masked out entirely goes
  * with its BatchNorm channel (held at zero, engine/masks/dead-channels.ts),
  * so it carries no constant the export would have to keep. Optionally the
- * original model teaches (distill.ts): its soft targets join the loss.
+ * original model teaches (distill.ts): its soft targets join the loss; and a
+ * binary target can train on fresh negatives every epoch (settings.ts).
  */
 import { freshNegativesPerEpoch } from '../data/fresh-negatives.js';
 import type { ImageSet, TargetProblem } from '../data/types.js';
