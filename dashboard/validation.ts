@@ -9,6 +9,7 @@ import { REUSE_DEFAULTS } from '../engine/defect/reuse-settings.js';
 import { checkFinetunableHead, checkFreshNegatives, type FinetuneRequest } from '../engine/finetune/settings.js';
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS } from '../engine/search/defaults.js';
 import type { SearchSettings } from '../engine/search/search.js';
+import { SEARCH_SELECTS } from '../engine/search/selection.js';
 import { validateArtifactKey } from '../infra/artifacts/artifact-key.js';
 import type { DefectSettings, ReengineerSpec } from '../workflows/types.js';
 import { ValidationError } from './errors.js';
@@ -93,7 +94,7 @@ function classes(o: Obj, classCount: number): number[] {
 
 export const START_RUN_FIELDS = [
   'model', 'data', 'classes', 'mode', 'granularity', 'head', 'alpha', 'lrMask', 'lrHead', 'epochs', 'batchSize', 'seed',
-  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
+  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'select', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
   'finetune',
 ] as const;
 
@@ -222,6 +223,8 @@ export function parseStartRun(body: unknown): StartRunRequest {
   const earlyStop = int(o, 'earlyStop', 0, 10_000);
   const stopAtWrr = num(o, 'stopAtWrr', (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
   const augment = bool(o, 'augment');
+  const select = oneOf(o, 'select', SEARCH_SELECTS);
+  if (select !== undefined) settings.select = select;
   if (headOnlyEvery !== undefined) settings.headOnlyEvery = headOnlyEvery;
   if (earlyStop !== undefined) settings.earlyStop = earlyStop;
   if (stopAtWrr !== undefined) settings.stopAtWrr = stopAtWrr;

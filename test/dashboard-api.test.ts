@@ -163,6 +163,7 @@ describe('dashboard API', () => {
     ['classes', { classes: 'a,b' }],
     ['mode', { mode: 'sideways' }],
     ['granularity', { granularity: 'atom' }],
+    ['select', { select: 'first' }],
     ['alpha', { alpha: -1 }],
     ['epochs', { epochs: 0 }],
     ['epochs', { epochs: 1.5 }],

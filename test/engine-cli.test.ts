@@ -101,6 +101,7 @@ describe('seamflow reengineer: bad inputs', () => {
     ['zero mask learning rate', () => [...base(), '--lr-mask', '0'], '--lr-mask must be a number > 0, got "0"'],
     ['bad granularity', () => [...base(), '--granularity', 'channel'], '--granularity must be weight or filter, got "channel"'],
     ['bad head', () => [...base(), '--head', 'new'], '--head must be appended or sliced, got "new"'],
+    ['bad select', () => [...base(), '--select', 'first'], '--select must be validation or last, got "first"'],
     ['unknown dataset', () => [...base(), '--data', 'imagenet:/x'], /unknown dataset "imagenet"/],
     [
       'input shape mismatch',

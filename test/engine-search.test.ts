@@ -87,6 +87,22 @@ describe('mask search', () => {
     expect(res.masks.masks.some((m) => m.includes(0))).toBe(true);
   });
 
+  it('select last returns the final epoch\'s masks and head, where the validation rule falls back to an earlier one', async () => {
+    // Multiclass, baseline out of reach: the rule keeps the best (acc - WRR) epoch, while a strong alpha keeps shrinking the masks.
+    const settings: SearchSettings = { ...base, head: 'appended', granularity: 'filter', alpha: 3, lrMask: 0.2, epochs: 4, headOnlyEvery: 0 };
+    const byRule = await runSearch({ graph, params, problem: multi, baseline: 1.01 }, settings);
+    const byLast = await runSearch({ graph, params, problem: multi, baseline: 1.01 }, { ...settings, select: 'last' });
+    expect(byLast.history).toEqual(byRule.history.map((h) => ({ ...h, seconds: expect.any(Number) })));
+    const last = byLast.history.at(-1)!;
+    expect(byLast.selected).toEqual({ epoch: last.epoch, valAccuracy: last.valAccuracy, wrr: last.wrr, rule: 'last-epoch' });
+    expect(byLast.masks.masks).toEqual(masksFromScores('filter', byLast.masks.specs, byLast.finalScores).masks);
+    expect(wrrOf(byLast.masks)).toBeCloseTo(last.wrr, 12);
+    expect(await maskedAccuracy(graph, params, byLast.masks, byLast.head, multi.val, 256)).toBeCloseTo(last.valAccuracy, 12);
+    expect(byRule.selected.rule).toBe('max-acc-minus-wrr');
+    expect(byRule.selected.epoch).toBeLessThan(last.epoch);
+    await expect(runSearch({ graph, params, problem: multi, baseline: 1 }, { ...settings, select: 'first' as never })).rejects.toThrow('select must be validation or last, got first');
+  });
+
   it('keeps tf.memory().numTensors flat across steps and releases everything at the end', async () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];

@@ -1,7 +1,8 @@
 // [ours] Fine-tuning a binary target with fresh negatives every epoch: it
 // trains on other images than the fixed sample, keeps masked-out weights at
 // zero, resumes to the same weights, refuses a checkpoint of a fixed-negatives
-// run, and `seamflow reengineer --finetune-fresh-negatives` records it.
+// run, and `seamflow reengineer --finetune-fresh-negatives` records it (with
+// --select last, the search's final masks, as fine-tuned recipes use it).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,11 +96,12 @@ describe('finetuneReengineered with fresh negatives', () => {
 describe('seamflow reengineer --finetune-fresh-negatives', () => {
   const base = ['--direct', '--granularity', 'filter', '--alpha', '3', '--lr-mask', '0.2', '--epochs', '2', '--batch', '32', '--seed', '2'];
 
-  it('fine-tunes with fresh negatives and says so in the report', async () => {
+  it('fine-tunes the last epoch\'s masks (--select last) with fresh negatives and says so in the report', async () => {
     const dir = path.join(tmp.path, 'run');
-    const code = await run(['--model', trained.dir, '--data', 'synthetic', '--target', '1', ...base, '--finetune-epochs', '2', '--finetune-fresh-negatives', '--out', dir]);
+    const code = await run(['--model', trained.dir, '--data', 'synthetic', '--target', '1', ...base, '--select', 'last', '--finetune-epochs', '2', '--finetune-fresh-negatives', '--out', dir]);
     expect(code).toBe(0);
     const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'));
+    expect(report.search).toMatchObject({ selectionRule: 'last-epoch', bestEpoch: report.search.history.length - 1 });
     expect(report.finetune.settings).toMatchObject({ epochs: 2, freshNegatives: true });
     expect(report.finetune.history).toHaveLength(2);
   });

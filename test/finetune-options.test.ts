@@ -17,6 +17,9 @@ describe('POST /api/runs: finetune', () => {
     expect(parseStartRun({ ...base, finetune: { epochs: '4', freshNegatives: 'true' } }).spec.finetune).toEqual({ epochs: 4, freshNegatives: true });
     expect(parseStartRun({ ...base, finetune: { epochs: 4, freshNegatives: false } }).spec.finetune).toEqual({ epochs: 4 });
     expect(parseStartRun(base).spec.finetune).toBeUndefined();
+    // The search's final masks for fine-tuning (a search setting; the published rule when absent).
+    expect(parseStartRun({ ...base, select: 'last', finetune: { epochs: 2 } }).spec.settings.select).toBe('last');
+    expect(parseStartRun(base).spec.settings.select).toBeUndefined();
   });
 
   it('names the field of each mistake', () => {

@@ -1,6 +1,6 @@
 /**
  * The search and fine-tuning overrides the engine suites share (`reengineer`,
- * `export`): --alpha, --lr-mask, --penalty params|flops, --stop-at-wrr,
+ * `export`): --alpha, --lr-mask, --penalty params|flops, --stop-at-wrr, --select last,
  * --finetune-epochs N, --finetune-lr L, --finetune-distill W,
  * --finetune-temperature T, --finetune-fresh-negatives. Without them the published settings
  * apply and nothing is fine-tuned.
@@ -20,6 +20,8 @@ export interface SearchOverrides {
   lrMask?: number;
   penalty: Penalty;
   stopAtWrr?: number;
+  /** The search returns its last epoch's masks instead of the validation rule's. */
+  selectLast: boolean;
   finetune: (FinetuneRequest & { lr: number }) | null;
 }
 
@@ -31,6 +33,7 @@ export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
     ...optionalField('lrMask', opt('lr-mask')),
     penalty: flagString(flags, 'penalty') === 'flops' ? 'flops' : 'params',
     ...optionalField('stopAtWrr', opt('stop-at-wrr')),
+    selectLast: flagString(flags, 'select') === 'last',
     finetune:
       epochs > 0
         ? {

@@ -82,6 +82,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
       lrMask: over.lrMask ?? d.lrMask,
       penalty: over.penalty,
       ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }),
+      ...(over.selectLast ? { select: 'last' as const } : {}),
       lrHead: DEFAULT_LR_HEAD,
       epochs,
       batchSize: PUBLISHED_BATCH,

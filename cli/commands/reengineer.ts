@@ -26,9 +26,11 @@ import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS, guessArchitecture, 
 import type { HeadKind } from '../../engine/search/head.js';
 import {
   CheckpointMismatchError,
+  SEARCH_SELECTS,
   SearchAbortedError,
   validateSettings,
   type SearchCheckpoint,
+  type SearchSelect,
   type SearchSettings,
 } from '../../engine/search/search.js';
 import type { Granularity, Penalty } from '../../engine/masks/masks.js';
@@ -66,6 +68,8 @@ const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSE
   --baseline R         published | restricted: the original accuracy selection must reach [published]
   --early-stop P       stop after P epochs below the original once it was reached  [0 = off]
   --stop-at-wrr W      stop once an epoch's WRR <= W
+  --select validation|last  the masks returned: the published validation rule, or the last epoch's
+                       ([ours], for a search followed by fine-tuning)  [validation]
   --checkpoint-every N also checkpoint every N steps (always at epoch ends)  [50]
   --latency            time inference (batch 1/16/64) of the original and the result
   --backend B          tensorflow | wasm | cpu (default: best available)
@@ -113,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
         baseline: { type: 'string' },
         'early-stop': { type: 'string' },
         'stop-at-wrr': { type: 'string' },
+        select: { type: 'string' },
         'checkpoint-every': { type: 'string' },
         resume: { type: 'boolean' },
         direct: { type: 'boolean' },
@@ -147,6 +152,7 @@ export async function run(argv: string[]): Promise<number> {
   const granularity = oneOf<Granularity>('granularity', values.granularity, ['weight', 'filter']) ?? 'weight';
   const headKind = oneOf<HeadKind>('head', values.head, ['appended', 'sliced']) ?? 'appended';
   const penalty = oneOf<Penalty>('penalty', values.penalty, ['params', 'flops']);
+  const select = oneOf<SearchSelect>('select', values.select, SEARCH_SELECTS);
   const baselineRule = oneOf<BaselineRule>('baseline', values.baseline, ['published', 'restricted']) ?? 'published';
   const backendName = oneOf<BackendName>('backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
   const defects = parseDefectFlags(values, seed);
@@ -198,6 +204,7 @@ export async function run(argv: string[]): Promise<number> {
     seed,
     earlyStop,
     stopAtWrr,
+    ...(select ? { select } : {}),
     augment,
   };
   usage(() => validateSettings(settings));

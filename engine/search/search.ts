@@ -32,7 +32,9 @@ import { Rng, type RngState } from '../random.js';
 import { Adam, type AdamState } from './adam.js';
 import { variableFrom } from './variables.js';
 import { HeadModule, cloneHead, initHead, type HeadData, type HeadKind } from './head.js';
-import { initialSelection, selected, updateSelection, type SelectionState } from './selection.js';
+import { initialSelection, SEARCH_SELECTS, selected, updateSelection, type SearchSelect, type SelectionState } from './selection.js';
+
+export { SEARCH_SELECTS, type SearchSelect } from './selection.js';
 
 export interface SearchSettings {
   granularity: Granularity;
@@ -51,6 +53,15 @@ export interface SearchSettings {
   earlyStop?: number;
   /** Stop as soon as an epoch's WRR is at or below this (e.g. 0.4 for "60% removed"). */
   stopAtWrr?: number;
+  /**
+   * Which epoch's masks the search returns: `validation` (published: the
+   * selection rule of selection.ts; default) or `last` ([ours]: the final
+   * epoch, e.g. the one that reached stopAtWrr). With fine-tuning after the
+   * search, the masks' size matters more than the frozen weights' accuracy
+   * under them, which fine-tuning recovers, so the rule's fall-back to an
+   * earlier, larger epoch is not what such a run wants.
+   */
+  select?: SearchSelect;
   augment?: boolean;
 }
 
@@ -120,7 +131,7 @@ export interface SearchCheckpoint {
 export interface SearchResult {
   masks: MaskSet;
   head: HeadData;
-  selected: { epoch: number; valAccuracy: number; wrr: number; rule: 'min-wrr-at-baseline' | 'max-acc-minus-wrr' };
+  selected: { epoch: number; valAccuracy: number; wrr: number; rule: 'min-wrr-at-baseline' | 'max-acc-minus-wrr' | 'last-epoch' };
   history: EpochRecord[];
   epochsRun: number;
   stoppedEarly: boolean;
@@ -180,6 +191,7 @@ export function validateSettings(s: SearchSettings): void {
   const es = s.earlyStop ?? 0;
   if (!Number.isInteger(es) || es < 0) bad.push(`earlyStop must be an integer >= 0, got ${es}`);
   if (s.stopAtWrr !== undefined && !(s.stopAtWrr >= 0 && s.stopAtWrr <= 1)) bad.push(`stopAtWrr must be in [0, 1], got ${s.stopAtWrr}`);
+  if (s.select !== undefined && !SEARCH_SELECTS.includes(s.select)) bad.push(`select must be ${SEARCH_SELECTS.join(' or ')}, got ${String(s.select)}`);
   if (bad.length) throw new RangeError(bad.join('; '));
 }
 
@@ -375,12 +387,12 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
 
     const final = snapshot();
     const sel = selected(state.selection);
-    const chosen = sel && (sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback);
+    const chosen = settings.select === 'last' ? lastEpoch(state.history, final, settings.granularity, specs) : sel && (sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback);
     if (!sel || !chosen) throw new Error('mask search ran no epoch');
     return {
       masks: { granularity: settings.granularity, specs, masks: chosen.masks },
       head: chosen.head,
-      selected: sel,
+      selected: settings.select === 'last' ? { epoch: chosen.epoch, valAccuracy: chosen.valAccuracy, wrr: chosen.wrr, rule: 'last-epoch' } : sel,
       history: state.history,
       epochsRun: state.history.length,
       stoppedEarly: stoppedEarly || (state.done && state.epoch < settings.epochs),
@@ -394,6 +406,14 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
     optHead?.dispose();
     optJoint.dispose();
   }
+}
+
+/** The final epoch as a selection: its masks are the final scores binarised, its head the final head. */
+function lastEpoch(history: EpochRecord[], final: SearchCheckpoint, granularity: Granularity, specs: MaskSpec[]): Snapshot | undefined {
+  const last = history.at(-1);
+  if (!last) return undefined;
+  const masks = masksFromScores(granularity, specs, final.scores);
+  return { epoch: last.epoch, valAccuracy: last.valAccuracy, wrr: last.wrr, masks: masks.masks, head: cloneHead(final.head) };
 }
 
 function checkResumable(ck: SearchCheckpoint, s: SearchSettings, fingerprint: string, specs: MaskSpec[]): void {

@@ -8,6 +8,10 @@
  * - early stop (patience p > 0): once any epoch has reached the original's
  *   accuracy, stop after p epochs below it without a new best.
  */
+/** Which epoch a search returns: this rule (`validation`, published) or its final one (`last`, [ours]; search.ts). */
+export type SearchSelect = 'validation' | 'last';
+export const SEARCH_SELECTS: readonly SearchSelect[] = ['validation', 'last'];
+
 export interface EpochScore {
   epoch: number;
   valAccuracy: number;
