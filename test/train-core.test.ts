@@ -92,6 +92,31 @@ describe('training from scratch', () => {
     other.dispose();
   });
 
+  it('trains each epoch on the set trainForEpoch gives, and refuses one of another size or with poisoning', async () => {
+    const half = { ...ds.train, count: 128, images: ds.train.images.subarray(0, 128 * 8 * 8 * 3), labels: ds.train.labels.subarray(0, 128) };
+    const other = { ...ds.train, count: 128, images: ds.train.images.subarray(128 * 8 * 8 * 3), labels: ds.train.labels.subarray(128) };
+    const seen: number[] = [];
+    const run = async (trainForEpoch?: (e: number) => typeof half) => {
+      const model = new TrainableModel(await cnn());
+      try {
+        return (await fit({ model, train: half, numOutputs: 4, ...(trainForEpoch ? { trainForEpoch } : {}) }, { ...settings, epochs: 2 })).history.map((h) => h.loss);
+      } finally {
+        model.dispose();
+      }
+    };
+    const fixed = await run();
+    const same = await run((e) => (seen.push(e), half));
+    expect(seen).toEqual([0, 1]);
+    expect(same).toEqual(fixed);
+    expect(await run((e) => (e === 0 ? half : other))).not.toEqual(fixed);
+    await expect(run(() => ({ ...half, count: 64 }))).rejects.toThrow("epoch 0's training set holds 64 images of 8x8x3, not 128 of 8x8x3");
+    const model = new TrainableModel(await cnn());
+    await expect(fit({ model, train: half, numOutputs: 4, trainForEpoch: () => half, restamp: { indices: new Int32Array([0]), trigger: { kind: 'patch', height: 2, width: 2, corner: 'bottom-right' } } }, settings)).rejects.toThrow(
+      'poisoned images are indices into one fixed training set',
+    );
+    model.dispose();
+  });
+
   it('learning-rate schedules', () => {
     expect(lrAt({ lr: 0.1, schedule: 'cosine' }, 0, 100)).toBeCloseTo(0.1, 12);
     expect(lrAt({ lr: 0.1, schedule: 'cosine' }, 50, 100)).toBeCloseTo(0.05, 12);
