@@ -69,6 +69,15 @@ function oneOf<T extends string>(o: Obj, field: string, allowed: readonly T[]): 
   return v as T;
 }
 
+/** Runs an engine check; its error becomes a ValidationError naming `field`. */
+function asField(field: string, check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    throw new ValidationError(field, (err as Error).message);
+  }
+}
+
 function bool(o: Obj, field: string): boolean | undefined {
   const v = o[field];
   if (v === undefined || v === null || v === '') return undefined;
@@ -162,16 +171,8 @@ function finetune(o: Obj, head: SearchSettings['head'], mode: TargetMode): Finet
     };
   });
   if (req) {
-    try {
-      checkFinetunableHead({ kind: head, mode });
-    } catch (err) {
-      throw new ValidationError('head', (err as Error).message);
-    }
-    try {
-      checkFreshNegatives(req, mode);
-    } catch (err) {
-      throw new ValidationError('finetune.freshNegatives', (err as Error).message);
-    }
+    asField('head', () => checkFinetunableHead({ kind: head, mode }));
+    asField('finetune.freshNegatives', () => checkFreshNegatives(req, mode));
   }
   return req;
 }
@@ -192,11 +193,7 @@ export function parseStartRun(body: unknown): StartRunRequest {
   onlyKnown(o, START_RUN_FIELDS);
   const model = str(o, 'model', { required: true })!;
   if (model.startsWith('models/')) {
-    try {
-      validateArtifactKey(model);
-    } catch (err) {
-      throw new ValidationError('model', (err as Error).message);
-    }
+    asField('model', () => validateArtifactKey(model));
   }
   const data = str(o, 'data', { required: true })!;
   let classCount: number;

@@ -1,4 +1,5 @@
 import { Rng } from '../random.js';
+import { gatherFromPair } from './subset.js';
 import type { ImageSet } from './types.js';
 
 /** Label of "the rest" in a binary target problem (target.ts). */
@@ -21,24 +22,11 @@ export function freshNegativesPerEpoch(train: ImageSet, unused: ImageSet, seed: 
   const positives: number[] = [];
   const negatives: number[] = [];
   train.labels.forEach((y, i) => (y === NEGATIVE ? negatives : positives).push(i));
-  const poolSize = negatives.length + unused.count;
+  // Every negative as an index into train then unused (gatherFromPair's numbering).
+  const allNegatives = Int32Array.from({ length: negatives.length + unused.count }, (_, k) => (k < negatives.length ? negatives[k]! : train.count + k - negatives.length));
   return (epoch) => {
-    const pool = Int32Array.from({ length: poolSize }, (_, k) => (k < negatives.length ? negatives[k]! : train.count + k - negatives.length));
-    new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle(pool);
+    const pool = new Rng((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0).shuffle(allNegatives.slice());
     const picked = Int32Array.from([...positives, ...pool.subarray(0, negatives.length)]).sort();
     return gatherFromPair(train, unused, picked);
   };
-}
-
-/** The images at `indices` of `a` then `b` seen as one set (index a.count = b's first), in that order. */
-function gatherFromPair(a: ImageSet, b: ImageSet, indices: Int32Array): ImageSet {
-  const size = a.height * a.width * a.channels;
-  const images = new Float32Array(indices.length * size);
-  const labels = new Int32Array(indices.length);
-  indices.forEach((j, i) => {
-    const [set, k] = j < a.count ? [a, j] : [b, j - a.count];
-    images.set(set.images.subarray(k * size, (k + 1) * size), i * size);
-    labels[i] = set.labels[k]!;
-  });
-  return { images, labels, count: indices.length, height: a.height, width: a.width, channels: a.channels };
 }

@@ -2,16 +2,25 @@ import type { ImageSet } from './types.js';
 
 /** Copies the images at `indices` (in that order) into a new set. */
 export function gatherImages(set: ImageSet, indices: ArrayLike<number>): ImageSet {
-  const size = set.height * set.width * set.channels;
+  return gatherFromPair(set, undefined, indices);
+}
+
+/**
+ * The same over `a` then `b` seen as one set (index a.count is b's first
+ * image), without concatenating them first; they must have one image shape.
+ */
+export function gatherFromPair(a: ImageSet, b: ImageSet | undefined, indices: ArrayLike<number>): ImageSet {
+  const size = a.height * a.width * a.channels;
   const n = indices.length;
   const images = new Float32Array(n * size);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const j = indices[i]!;
-    images.set(set.images.subarray(j * size, (j + 1) * size), i * size);
-    labels[i] = set.labels[j]!;
+    const [set, k] = j < a.count || !b ? [a, j] : [b, j - a.count];
+    images.set(set.images.subarray(k * size, (k + 1) * size), i * size);
+    labels[i] = set.labels[k]!;
   }
-  return { images, labels, count: n, height: set.height, width: set.width, channels: set.channels };
+  return { images, labels, count: n, height: a.height, width: a.width, channels: a.channels };
 }
 
 /**

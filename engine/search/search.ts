@@ -387,12 +387,15 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
 
     const final = snapshot();
     const sel = selected(state.selection);
-    const chosen = settings.select === 'last' ? lastEpoch(state.history, final, settings.granularity, specs) : sel && (sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback);
-    if (!sel || !chosen) throw new Error('mask search ran no epoch');
+    if (!sel) throw new Error('mask search ran no epoch');
+    const chosen =
+      settings.select === 'last'
+        ? { ...lastEpoch(state.history.at(-1)!, final, settings.granularity, specs), rule: 'last-epoch' as const }
+        : { ...(sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback)!, rule: sel.rule };
     return {
       masks: { granularity: settings.granularity, specs, masks: chosen.masks },
       head: chosen.head,
-      selected: settings.select === 'last' ? { epoch: chosen.epoch, valAccuracy: chosen.valAccuracy, wrr: chosen.wrr, rule: 'last-epoch' } : sel,
+      selected: { epoch: chosen.epoch, valAccuracy: chosen.valAccuracy, wrr: chosen.wrr, rule: chosen.rule },
       history: state.history,
       epochsRun: state.history.length,
       stoppedEarly: stoppedEarly || (state.done && state.epoch < settings.epochs),
@@ -409,9 +412,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
 }
 
 /** The final epoch as a selection: its masks are the final scores binarised, its head the final head. */
-function lastEpoch(history: EpochRecord[], final: SearchCheckpoint, granularity: Granularity, specs: MaskSpec[]): Snapshot | undefined {
-  const last = history.at(-1);
-  if (!last) return undefined;
+function lastEpoch(last: EpochRecord, final: SearchCheckpoint, granularity: Granularity, specs: MaskSpec[]): Snapshot {
   const masks = masksFromScores(granularity, specs, final.scores);
   return { epoch: last.epoch, valAccuracy: last.valAccuracy, wrr: last.wrr, masks: masks.masks, head: cloneHead(final.head) };
 }
