@@ -87,6 +87,29 @@ describe('seamflow reengineer', () => {
   });
 });
 
+describe('seamflow reengineer --penalty latency', () => {
+  it('measures the layer cost on the active backend when not given, and records it in the report', async () => {
+    const dir = out('latency');
+    const res = await runCli(
+      ['reengineer', '--direct', '--model', trained.dir, '--data', 'synthetic', '--target', '0,1,2', '--granularity', 'filter', '--penalty', 'latency', '--epochs', '2', '--out', dir, '--no-export'],
+      quiet,
+    );
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/layer cost: fixed cost of a layer on wasm: [\d.]+M MACs per image/);
+    const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'));
+    expect(report.settings.penalty).toBe('latency');
+    expect(Number.isInteger(report.settings.layerCost) && report.settings.layerCost >= 0).toBe(true);
+  });
+
+  it('`seamflow layer-cost --json` prints the measurement', async () => {
+    const res = await runCli(['layer-cost', '--json', '--runs', '3', '--batch', '4'], quiet);
+    expect(res.code).toBe(0);
+    const c = JSON.parse(res.stdout);
+    expect(c).toMatchObject({ backend: 'wasm', batchSize: 4 });
+    expect(c.wideMs).toBeGreaterThan(c.narrowMs);
+  });
+});
+
 describe('seamflow reengineer: bad inputs', () => {
   const base = () => ['--model', trained.dir, '--data', 'synthetic', '--target', '0,1', '--epochs', '1', '--out', out('bad'), '--direct'];
   const cases: [string, () => string[], string | RegExp][] = [
@@ -102,6 +125,14 @@ describe('seamflow reengineer: bad inputs', () => {
     ['bad granularity', () => [...base(), '--granularity', 'channel'], '--granularity must be weight or filter, got "channel"'],
     ['bad head', () => [...base(), '--head', 'new'], '--head must be appended or sliced, got "new"'],
     ['bad select', () => [...base(), '--select', 'first'], '--select must be validation or last, got "first"'],
+    ['bad penalty', () => [...base(), '--penalty', 'speed'], '--penalty must be params or flops or latency, got "speed"'],
+    ['layer cost without the latency penalty', () => [...base(), '--penalty', 'flops', '--layer-cost', '5'], '--layer-cost is only for --penalty latency'],
+    ['negative layer cost', () => [...base(), '--penalty', 'latency', '--layer-cost=-5'], '--layer-cost must be a number >= 0 (MACs per image), got "-5"'],
+    [
+      'latency penalty on Temporal without a layer cost',
+      () => [...base().filter((a) => a !== '--direct'), '--penalty', 'latency'],
+      '--penalty latency on Temporal needs --layer-cost (measure it on a worker with `seamflow layer-cost`)',
+    ],
     ['unknown dataset', () => [...base(), '--data', 'imagenet:/x'], /unknown dataset "imagenet"/],
     [
       'input shape mismatch',

@@ -1,6 +1,7 @@
 /**
  * The search and fine-tuning overrides the engine suites share (`reengineer`,
- * `export`): --alpha, --lr-mask, --penalty params|flops, --stop-at-wrr, --select last,
+ * `export`): --alpha, --lr-mask, --penalty params|flops|latency, --layer-cost MACS,
+ * --stop-at-wrr, --select last,
  * --finetune-epochs N, --finetune-lr L, --finetune-distill W,
  * --finetune-temperature T, --finetune-fresh-negatives. Without them the published settings
  * apply and nothing is fine-tuned.
@@ -8,7 +9,8 @@
 import { createProgressBar } from '../../cli/progress.js';
 import { DISTILL_DEFAULT_TEMPERATURE, FINETUNE_DEFAULTS, finetuneSettingsFor, type FinetuneRequest } from '../../engine/finetune/settings.js';
 import type { ImageSet } from '../../engine/data/types.js';
-import type { Penalty } from '../../engine/masks/masks.js';
+import { measureLayerCost } from '../../engine/eval/layer-cost.js';
+import { PENALTIES, type Penalty } from '../../engine/masks/masks.js';
 import type { ReengineerOptions } from '../../engine/reengineer.js';
 import type { SearchSettings } from '../../engine/search/search.js';
 import { pct } from './format.js';
@@ -19,6 +21,8 @@ export interface SearchOverrides {
   alpha?: number;
   lrMask?: number;
   penalty: Penalty;
+  /** The latency penalty's fixed cost per layer (MACs per image); measured by withLayerCost when not given. */
+  layerCost?: number;
   stopAtWrr?: number;
   /** The search returns its last epoch's masks instead of the validation rule's. */
   selectLast: boolean;
@@ -31,7 +35,8 @@ export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
   return {
     ...optionalField('alpha', opt('alpha')),
     ...optionalField('lrMask', opt('lr-mask')),
-    penalty: flagString(flags, 'penalty') === 'flops' ? 'flops' : 'params',
+    penalty: penaltyFlag(flagString(flags, 'penalty')),
+    ...optionalField('layerCost', opt('layer-cost')),
     ...optionalField('stopAtWrr', opt('stop-at-wrr')),
     selectLast: flagString(flags, 'select') === 'last',
     finetune:
@@ -46,6 +51,32 @@ export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
           }
         : null,
   };
+}
+
+function penaltyFlag(v: string | undefined): Penalty {
+  if (v === undefined) return 'params';
+  if (!(PENALTIES as readonly string[]).includes(v)) throw new Error(`--penalty: expected one of ${PENALTIES.join(', ')}, got "${v}"`);
+  return v as Penalty;
+}
+
+/** The overrides with the latency penalty's layer cost measured on the active backend when it was not given. */
+export async function withLayerCost(o: SearchOverrides): Promise<SearchOverrides> {
+  if (o.penalty !== 'latency' || o.layerCost !== undefined) return o;
+  const c = await measureLayerCost();
+  say(`layer cost on ${c.backend}: ${(c.macs / 1e6).toFixed(2)}M MACs per image (${c.narrowMs.toFixed(3)} / ${c.wideMs.toFixed(3)} ms per narrow / wide layer)`);
+  return { ...o, layerCost: c.macs };
+}
+
+/** The search settings' penalty fields. */
+export function penaltyFields(o: SearchOverrides): Pick<SearchSettings, 'penalty' | 'layerCost'> {
+  return { penalty: o.penalty, ...optionalField('layerCost', o.layerCost) };
+}
+
+/** What the search's alpha weighed, for the reports. */
+export function penaltyWords(s: { penalty: string; layerCost?: number }): string {
+  if (s.penalty === 'flops') return 'FLOPs';
+  if (s.penalty === 'latency') return `modelled latency (FLOPs plus ${((s.layerCost ?? 0) / 1e6).toFixed(2)}M MACs per layer still running)`;
+  return 'parameters (WRR)';
 }
 
 /** reengineer()'s fine-tuning option with a progress bar and a line per epoch (none without --finetune-epochs). */

@@ -33,11 +33,11 @@ import { groupedBars, renderSvg, type Row } from '../lib/plots.js';
 import { say, since } from '../lib/progress.js';
 import { PUBLISHED } from '../lib/published.js';
 import { plotFile } from '../lib/result-files.js';
-import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
+import { flagNumber, flagString, optionalField, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { latencyOnBackend, type OtherBackendLatency } from './export-other-backend.js';
 import { randomFilterMasks } from './random-filter-masks.js';
-import { finetuneOption, searchOverrides } from '../lib/search-options.js';
+import { finetuneOption, penaltyFields, penaltyWords, searchOverrides, withLayerCost } from '../lib/search-options.js';
 
 export interface ExportCase {
   label: string;
@@ -47,7 +47,7 @@ export interface ExportCase {
   original: { accuracy: number; accuracyRestricted: number };
   /** Test accuracy of the masked model (the compact one is verified equal to it). */
   accuracy: number;
-  search: { epochs: number; seconds: number; selectedEpoch: number; rule: string; alpha: number; lrMask: number; penalty: string } | null;
+  search: { epochs: number; seconds: number; selectedEpoch: number; rule: string; alpha: number; lrMask: number; penalty: string; layerCost?: number } | null;
   /** Accuracy of the search's own model (before fine-tuning), and the fine-tuning run. */
   finetune: { searchAccuracy: number; epochs: number; lr: number; distill?: DistillSettings; freshNegatives?: true; seconds: number; selectedEpoch: number; valAccuracy: number; startValAccuracy: number } | null;
   export: ExportReport;
@@ -98,10 +98,11 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const targets = parseClassList(flagString(opts.flags, 'targets') ?? (opts.quick ? '0' : '0,3'), 10);
   const runs = flagNumber(opts.flags, 'runs') ?? (opts.quick ? 8 : 20);
   const fractions = opts.quick || opts.flags['random'] ? [0.3, 0.5, 0.7] : [];
-  const over = searchOverrides(opts.flags);
+  let over = searchOverrides(opts.flags);
   const finetuneEpochs = over.finetune?.epochs ?? 0;
   const seed = 0;
   const backend = await initBackend();
+  over = await withLayerCost(over);
   const { graph, dir: modelDir } = await loadResnet20();
   const { dataset, dir: dataDir } = await loadCifar10(limit);
   const alsoBackend = flagString(opts.flags, 'also-backend');
@@ -133,10 +134,9 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
       const d = maskDefaults('resnet20', 'cifar10', 'binary');
       const alpha = over.alpha ?? d.alpha;
       const lrMask = over.lrMask ?? d.lrMask;
-      const penalty = over.penalty;
       const steps = Math.ceil(problem.train.count / PUBLISHED_BATCH);
       const bar = createProgressBar(`[bench] filter search target ${t}`, epochs * steps, { logEveryMs: 15000 });
-      const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, penalty, lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true, ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }), ...(over.selectLast ? { select: 'last' as const } : {}) };
+      const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, ...penaltyFields(over), lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true, ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }), ...(over.selectLast ? { select: 'last' as const } : {}) };
       const ft = finetuneOption(over, settings, `target ${t}`, steps, () => unusedNegatives(dataset, { mode: 'binary', classes: [t], seed }));
       const res = await reengineer(graph, problem, {
         settings,
@@ -158,7 +158,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
           { masks: res.search.masks, head: res.search.head, ...(tuned ? { tuned: tuned.graph } : {}) },
           tuned ? tuned.accuracy : res.reengineered.accuracy,
           original,
-          { epochs: res.search.epochsRun, seconds: res.search.seconds, selectedEpoch: res.search.selected.epoch, rule: res.search.selected.rule, alpha, lrMask, penalty },
+          { epochs: res.search.epochsRun, seconds: res.search.seconds, selectedEpoch: res.search.selected.epoch, rule: res.search.selected.rule, alpha, lrMask, penalty: over.penalty, ...optionalField('layerCost', over.layerCost) },
           tuned
             ? { searchAccuracy: res.reengineered.accuracy, epochs: finetuneEpochs, lr: tuned.settings.lr, ...(tuned.settings.distill ? { distill: tuned.settings.distill } : {}), ...(tuned.settings.freshNegatives ? { freshNegatives: true as const } : {}), seconds: tuned.seconds, selectedEpoch: tuned.selectedEpoch, valAccuracy: tuned.valAccuracy, startValAccuracy: tuned.startValAccuracy }
             : null,
@@ -216,7 +216,7 @@ async function renderMarkdown(
       '**Fine-tuned rows ([ours], not in SeaM)**: after the search, the kept weights, BatchNorm and head were trained with every masked-out weight held at zero ' +
         '(SGD, momentum 0.9, weight decay 5e-4, cosine learning rate, augmentation; the epoch best on the validation split is kept, or the search model if none beats it). ' +
         'The masked and compact models timed are the tuned ones; "acc search only" is the search model before fine-tuning. ' +
-        tuned.map((c) => `${c.label}: search alpha ${c.search!.alpha} on the kept share of the ${c.search!.penalty === 'flops' ? 'FLOPs' : 'parameters (WRR)'}, lrMask ${c.search!.lrMask}, ${c.search!.epochs} epoch(s), masks of epoch ${c.search!.selectedEpoch + 1} (${c.search!.rule}); fine-tuning ${c.finetune!.epochs} epoch(s) at lr ${c.finetune!.lr}${c.finetune!.distill ? ` distilled from the original (weight ${c.finetune!.distill.weight}, temperature ${c.finetune!.distill.temperature})` : ''}${c.finetune!.freshNegatives ? ' with fresh negatives every epoch' : ''}, ${seconds(c.finetune!.seconds)}, validation ${pct(c.finetune!.startValAccuracy)}% -> ${pct(c.finetune!.valAccuracy)}% (epoch ${c.finetune!.selectedEpoch + 1} kept).`).join(' '),
+        tuned.map((c) => `${c.label}: search alpha ${c.search!.alpha} on the kept share of the ${penaltyWords(c.search!)}, lrMask ${c.search!.lrMask}, ${c.search!.epochs} epoch(s), masks of epoch ${c.search!.selectedEpoch + 1} (${c.search!.rule}); fine-tuning ${c.finetune!.epochs} epoch(s) at lr ${c.finetune!.lr}${c.finetune!.distill ? ` distilled from the original (weight ${c.finetune!.distill.weight}, temperature ${c.finetune!.distill.temperature})` : ''}${c.finetune!.freshNegatives ? ' with fresh negatives every epoch' : ''}, ${seconds(c.finetune!.seconds)}, validation ${pct(c.finetune!.startValAccuracy)}% -> ${pct(c.finetune!.valAccuracy)}% (epoch ${c.finetune!.selectedEpoch + 1} kept).`).join(' '),
       '',
     );
   }

@@ -19,7 +19,7 @@ import { say, since } from '../lib/progress.js';
 import { PUBLISHED } from '../lib/published.js';
 import { plotFile } from '../lib/result-files.js';
 import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
-import { finetuneNote, finetuneOption, searchOverrides, type SearchOverrides } from '../lib/search-options.js';
+import { finetuneNote, finetuneOption, penaltyFields, searchOverrides, withLayerCost, type SearchOverrides } from '../lib/search-options.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { meanSummary, targetRow, type TargetRow } from './reengineer-rows.js';
 
@@ -50,9 +50,10 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const limit = flagNumber(opts.flags, 'limit') ?? (opts.quick ? 5000 : undefined);
   const granularity = (flagString(opts.flags, 'granularity') ?? 'weight') as Granularity;
   const seed = flagNumber(opts.flags, 'seed') ?? 0;
-  const over = searchOverrides(opts.flags);
+  let over = searchOverrides(opts.flags);
   const finetuneEpochs = over.finetune?.epochs ?? 0;
   const backend = await initBackend();
+  over = await withLayerCost(over);
   const { graph, dir: modelDir } = await loadResnet20();
   const { dataset, dir: dataDir } = await loadCifar10(limit);
   const todo = plans(opts);
@@ -80,7 +81,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
       head: 'appended',
       alpha: over.alpha ?? d.alpha,
       lrMask: over.lrMask ?? d.lrMask,
-      penalty: over.penalty,
+      ...penaltyFields(over),
       ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }),
       ...(over.selectLast ? { select: 'last' as const } : {}),
       lrHead: DEFAULT_LR_HEAD,

@@ -33,13 +33,14 @@ import {
   type SearchSelect,
   type SearchSettings,
 } from '../../engine/search/search.js';
-import type { Granularity, Penalty } from '../../engine/masks/masks.js';
+import { PENALTIES, type Granularity, type Penalty } from '../../engine/masks/masks.js';
 import { initBackend } from '../../infra/backend/index.js';
 import type { BackendName } from '../../infra/config.js';
 import { logger } from '../../infra/log.js';
 import { DEFECT_FLAGS, DEFECT_HELP, formatDefects, parseDefectFlags } from '../defect-flags.js';
 import { FINETUNE_FLAGS, FINETUNE_HELP, formatFinetune, parseFinetuneFlags } from '../finetune-flags.js';
 import { measureDefectsDirect } from '../direct-defects.js';
+import { measuredLayerCost } from '../measured-layer-cost.js';
 import { createProgressBar } from '../progress.js';
 import { intFlag, numberFlag as num, oneOf, parseCommandLine, requireFlags, usage } from '../flags.js';
 import { mflops, pct } from '../format.js';
@@ -58,7 +59,11 @@ const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSE
   --head H             appended (ReLU -> Dense, published) | sliced (target rows, no new params)  [appended]
   --alpha A            WRR weight in the loss            [published per setting, else 1.0]
   --penalty P          params (WRR, published) | flops: alpha weighs the kept share of the
-                       FLOPs instead, so filters that cost time go first (with --granularity filter)  [params]
+                       FLOPs instead, so filters that cost time go first (with --granularity filter)
+                       | latency: FLOPs plus a fixed cost per layer still running, so whole
+                       layers go on backends with a large per-layer cost  [params]
+  --layer-cost MACS    with --penalty latency: that fixed cost in MACs per image (\`seamflow
+                       layer-cost\` measures it)  [--direct: measured on the active backend]
   --lr-mask L          Adam learning rate of the scores  [published per setting, else 0.05]
   --lr-head L          Adam learning rate of the head    [${DEFAULT_LR_HEAD}]
   --epochs N           [${PUBLISHED_EPOCHS}]   --batch B [${PUBLISHED_BATCH}]   --seed S [0]
@@ -105,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
         head: { type: 'string' },
         alpha: { type: 'string' },
         penalty: { type: 'string' },
+        'layer-cost': { type: 'string' },
         'lr-mask': { type: 'string' },
         'lr-head': { type: 'string' },
         epochs: { type: 'string' },
@@ -151,7 +157,12 @@ export async function run(argv: string[]): Promise<number> {
   const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? 50;
   const granularity = oneOf<Granularity>('granularity', values.granularity, ['weight', 'filter']) ?? 'weight';
   const headKind = oneOf<HeadKind>('head', values.head, ['appended', 'sliced']) ?? 'appended';
-  const penalty = oneOf<Penalty>('penalty', values.penalty, ['params', 'flops']);
+  const penalty = oneOf<Penalty>('penalty', values.penalty, PENALTIES);
+  const givenLayerCost = num('layer-cost', values['layer-cost'], (n) => n >= 0, 'a number >= 0 (MACs per image)');
+  if (givenLayerCost !== undefined && penalty !== 'latency') throw new UsageError('--layer-cost is only for --penalty latency');
+  if (penalty === 'latency' && givenLayerCost === undefined && !values.direct) {
+    throw new UsageError('--penalty latency on Temporal needs --layer-cost (measure it on a worker with `seamflow layer-cost`)');
+  }
   const select = oneOf<SearchSelect>('select', values.select, SEARCH_SELECTS);
   const baselineRule = oneOf<BaselineRule>('baseline', values.baseline, ['published', 'restricted']) ?? 'published';
   const backendName = oneOf<BackendName>('backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
@@ -168,6 +179,7 @@ export async function run(argv: string[]): Promise<number> {
   const outDir = path.resolve(values.out!);
 
   const backend = await initBackend(backendName ? { backend: backendName } : {});
+  const layerCost = penalty === 'latency' ? (givenLayerCost ?? (await measuredLayerCost())) : undefined;
   const graph = await asUsage(() => loadGraph(modelDir));
   const numLogits = usage(() => logitCount(graph));
 
@@ -197,6 +209,7 @@ export async function run(argv: string[]): Promise<number> {
     head: headKind,
     alpha: alpha ?? defaults.alpha,
     ...(penalty ? { penalty } : {}),
+    ...(layerCost === undefined ? {} : { layerCost }),
     lrMask: lrMask ?? defaults.lrMask,
     lrHead,
     epochs,

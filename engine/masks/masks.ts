@@ -15,9 +15,13 @@ export type Granularity = 'weight' | 'filter';
  * What the search's sparsity term counts: `params` (WRR, as published) or
  * `flops` [ours]: each score weighted by the multiply-accumulates its weights
  * do per image, so the search prefers removing the filters that cost time
- * (early, high-resolution layers) over those that only hold parameters.
+ * (early, high-resolution layers) over those that only hold parameters; or
+ * `latency` [ours]: FLOPs plus a fixed cost per layer still running
+ * (latency-penalty.ts).
  */
-export type Penalty = 'params' | 'flops';
+export type Penalty = 'params' | 'flops' | 'latency';
+
+export const PENALTIES: readonly Penalty[] = ['params', 'flops', 'latency'];
 
 export interface MaskSpec {
   node: string;
@@ -127,6 +131,7 @@ export function applyMasks(base: Params, specs: MaskSpec[], masks: tf.Tensor[]):
 export function scoreCosts(graph: Graph, specs: MaskSpec[], penalty: Penalty): number[] {
   return specs.map((s) => {
     if (penalty === 'params') return s.paramsPerScore;
+    // `latency` starts from the same MACs; its per-layer term depends on the masks (latency-penalty.ts).
     const out = graph.byName.get(s.node)!.outputShape;
     // Output positions each weight is applied at, as engine/eval/cost.ts counts them.
     const positions = out.length === 1 ? 1 : numel(out.slice(0, out.length - 1));
@@ -134,9 +139,16 @@ export function scoreCosts(graph: Graph, specs: MaskSpec[], penalty: Penalty): n
   });
 }
 
-/** The kept share of the total cost, differentiable, from (binarised) masks aligned with `specs`. */
-export function retentionTensor(specs: MaskSpec[], masks: tf.Tensor[], costs: number[]): tf.Scalar {
-  const total = specs.reduce((a, s, i) => a + numel(s.shape) * costs[i]!, 0);
+/**
+ * The kept share of the total cost, differentiable, from (binarised) masks
+ * aligned with `specs`. `total` defaults to every score at its cost.
+ */
+export function retentionTensor(
+  specs: MaskSpec[],
+  masks: tf.Tensor[],
+  costs: number[],
+  total = specs.reduce((a, s, i) => a + numel(s.shape) * costs[i]!, 0),
+): tf.Scalar {
   return tf.tidy(() => {
     const parts = specs.map((_, i) => {
       const ones = tf.sum(masks[i]!);

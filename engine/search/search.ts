@@ -21,6 +21,7 @@ import {
   masksFromScores,
   retentionTensor,
   scoreCosts,
+  PENALTIES,
   wrrOf,
   wrrTensor,
   type Granularity,
@@ -28,6 +29,7 @@ import {
   type MaskSpec,
   type Penalty,
 } from '../masks/masks.js';
+import { keptCounts, latencyCosts } from '../masks/latency-penalty.js';
 import { Rng, type RngState } from '../random.js';
 import { Adam, type AdamState } from './adam.js';
 import { variableFrom } from './variables.js';
@@ -40,8 +42,14 @@ export interface SearchSettings {
   granularity: Granularity;
   head: HeadKind;
   alpha: number;
-  /** What alpha multiplies: the kept share of the parameters (WRR, published; default) or of the FLOPs ([ours]). */
+  /** What alpha multiplies: the kept share of the parameters (WRR, published; default), of the FLOPs or of a modelled latency ([ours]). */
   penalty?: Penalty;
+  /**
+   * With penalty `latency` only (and required there): the fixed time of
+   * running one layer, in multiply-accumulates per image of the same backend
+   * (measureLayerCost in engine/eval/layer-cost.ts measures it).
+   */
+  layerCost?: number;
   lrMask: number;
   lrHead: number;
   epochs: number;
@@ -185,7 +193,10 @@ export function validateSettings(s: SearchSettings): void {
   if (!Number.isInteger(s.seed)) bad.push(`seed must be an integer, got ${s.seed}`);
   if (s.granularity !== 'weight' && s.granularity !== 'filter') bad.push(`granularity must be weight or filter, got ${String(s.granularity)}`);
   if (s.head !== 'appended' && s.head !== 'sliced') bad.push(`head must be appended or sliced, got ${String(s.head)}`);
-  if (s.penalty !== undefined && s.penalty !== 'params' && s.penalty !== 'flops') bad.push(`penalty must be params or flops, got ${String(s.penalty)}`);
+  if (s.penalty !== undefined && !PENALTIES.includes(s.penalty)) bad.push(`penalty must be ${PENALTIES.join(', ')}, got ${String(s.penalty)}`);
+  if (s.penalty === 'latency' && s.layerCost === undefined) bad.push('the latency penalty needs layerCost (the fixed cost of one layer in MACs per image; `seamflow layer-cost` measures it)');
+  if (s.layerCost !== undefined && s.penalty !== 'latency') bad.push(`layerCost is only for the latency penalty, got penalty ${s.penalty ?? 'params'}`);
+  if (s.layerCost !== undefined && !(s.layerCost >= 0 && Number.isFinite(s.layerCost))) bad.push(`layerCost must be a number >= 0, got ${s.layerCost}`);
   const every = s.headOnlyEvery ?? 5;
   if (!Number.isInteger(every) || every < 0) bad.push(`headOnlyEvery must be an integer >= 0, got ${every}`);
   const es = s.earlyStop ?? 0;
@@ -305,6 +316,8 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
         }
         if (settings.augment) images = (hooks.augmenter ?? augmentBatch)(images, count, train.height, train.width, train.channels, rng);
 
+        // The latency penalty's per-layer term depends on how many filters each layer keeps now.
+        const step = costs && settings.penalty === 'latency' ? latencyCosts(specs, costs, settings.layerCost!, keptCounts(scores)) : null;
         const x = tf.tensor4d(images, [count, train.height, train.width, train.channels]);
         const y = labelsOneHot(labels);
         let ce!: tf.Tensor;
@@ -317,8 +330,8 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
           const c = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(out)), -1)));
           const bin = scores.map((s) => binarize(s));
           const w = wrrTensor(specs, bin);
-          // With the flops penalty the WRR is only reported; the loss term shares its binarised masks.
-          const kept = costs ? retentionTensor(specs, bin, costs) : w;
+          // With the flops/latency penalties the WRR is only reported; the loss term shares its binarised masks.
+          const kept = step ? retentionTensor(specs, bin, step.costs, step.total) : costs ? retentionTensor(specs, bin, costs) : w;
           ce = tf.keep(c);
           wrr = tf.keep(w);
           correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), tf.argMax(y, 1)), 'float32')));
@@ -427,6 +440,7 @@ function checkResumable(ck: SearchCheckpoint, s: SearchSettings, fingerprint: st
     if (ck.settings[k] !== s[k]) diffs.push(`${k} ${String(ck.settings[k])} -> ${String(s[k])}`);
   }
   if ((ck.settings.penalty ?? 'params') !== (s.penalty ?? 'params')) diffs.push(`penalty ${ck.settings.penalty ?? 'params'} -> ${s.penalty ?? 'params'}`);
+  if (ck.settings.layerCost !== s.layerCost) diffs.push(`layerCost ${String(ck.settings.layerCost)} -> ${String(s.layerCost)}`);
   if (ck.fingerprint !== fingerprint) diffs.push('model/data/target differ');
   if (ck.scores.length !== specs.length || ck.scores.some((sc, i) => sc.length !== specs[i]!.shape.reduce((a, b) => a * b, 1))) {
     diffs.push('mask layout differs');
