@@ -34,7 +34,7 @@ import { Rng, type RngState } from '../random.js';
 import { Adam, type AdamState } from './adam.js';
 import { variableFrom } from './variables.js';
 import { HeadModule, cloneHead, initHead, type HeadData, type HeadKind } from './head.js';
-import { initialSelection, SEARCH_SELECTS, selected, updateSelection, type SearchSelect, type SelectionState } from './selection.js';
+import { initialSelection, SEARCH_SELECTS, selected, updateSelection, usableFloor, type SearchSelect, type SelectionState } from './selection.js';
 
 export { SEARCH_SELECTS, type SearchSelect } from './selection.js';
 
@@ -67,7 +67,9 @@ export interface SearchSettings {
    * epoch, e.g. the one that reached stopAtWrr). With fine-tuning after the
    * search, the masks' size matters more than the frozen weights' accuracy
    * under them, which fine-tuning recovers, so the rule's fall-back to an
-   * earlier, larger epoch is not what such a run wants.
+   * earlier, larger epoch is not what such a run wants. A final epoch no
+   * better than chance on validation (selection.ts usableFloor) gives way to
+   * the latest one that is (rule `last-usable`).
    */
   select?: SearchSelect;
   augment?: boolean;
@@ -132,6 +134,8 @@ export interface SearchCheckpoint {
   selection: SelectionState;
   best: Snapshot | null;
   fallback: Snapshot | null;
+  /** With select `last`: the latest epoch above usableFloor (absent in older checkpoints). */
+  lastUsable?: Snapshot | null;
   elapsedSeconds: number;
   done: boolean;
 }
@@ -139,7 +143,7 @@ export interface SearchCheckpoint {
 export interface SearchResult {
   masks: MaskSet;
   head: HeadData;
-  selected: { epoch: number; valAccuracy: number; wrr: number; rule: 'min-wrr-at-baseline' | 'max-acc-minus-wrr' | 'last-epoch' };
+  selected: { epoch: number; valAccuracy: number; wrr: number; rule: 'min-wrr-at-baseline' | 'max-acc-minus-wrr' | 'last-epoch' | 'last-usable' };
   history: EpochRecord[];
   epochsRun: number;
   stoppedEarly: boolean;
@@ -285,6 +289,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
 
   const labelsOneHot = (labels: Int32Array) => tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), problem.numOutputs).toFloat());
   const per = train.height * train.width * train.channels;
+  const floor = usableFloor(problem.val.labels, problem.numOutputs);
   let stoppedEarly = false;
 
   try {
@@ -375,6 +380,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
       state.selection = upd.state;
       if (upd.isBest) state.best = snap();
       if (upd.isFallback) state.fallback = snap();
+      if (settings.select === 'last' && valAccuracy > floor) state.lastUsable = snap();
       const record: EpochRecord = {
         epoch,
         phase,
@@ -401,10 +407,13 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
     const final = snapshot();
     const sel = selected(state.selection);
     if (!sel) throw new Error('mask search ran no epoch');
+    const last = state.history.at(-1)!;
     const chosen =
-      settings.select === 'last'
-        ? { ...lastEpoch(state.history.at(-1)!, final, settings.granularity, specs), rule: 'last-epoch' as const }
-        : { ...(sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback)!, rule: sel.rule };
+      settings.select !== 'last'
+        ? { ...(sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback)!, rule: sel.rule }
+        : last.valAccuracy <= floor && state.lastUsable
+          ? { ...state.lastUsable, rule: 'last-usable' as const }
+          : { ...lastEpoch(last, final, settings.granularity, specs), rule: 'last-epoch' as const };
     return {
       masks: { granularity: settings.granularity, specs, masks: chosen.masks },
       head: chosen.head,
