@@ -6,6 +6,10 @@
  * took 72% of the time there), so thinning every layer saves little; the
  * fixed term pays the search for emptying whole layers instead.
  *
+ * Only layers the network can lose (graph/bypassable.ts: a residual
+ * branch's) carry the fixed term: emptying a stem or a classifier would make
+ * the output constant, and the penalty must not pay for that.
+ *
  * The fixed term is a step in the number of kept filters n. Its surrogate is
  * linear within a step: each kept filter carries layerCost / n, with n read
  * from the current masks before the gradient, so the value is exactly
@@ -13,12 +17,18 @@
  * a thinning layer grows as they become fewer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { numel } from '../graph/types.js';
+import { bypassableNodes } from '../graph/bypassable.js';
+import { numel, type Graph } from '../graph/types.js';
 import type { MaskSpec } from './masks.js';
 
-/** Specs whose masks decide whether their layer runs at all (not a separate bias mask). */
-export function isLayerSpec(s: MaskSpec): boolean {
-  return s.role !== 'bias';
+/**
+ * Per spec: whether it carries the fixed layer cost, i.e. its masks decide
+ * whether its layer runs at all (not a separate bias mask) and the network
+ * can lose that layer.
+ */
+export function fixedCostSpecs(graph: Graph, specs: MaskSpec[]): boolean[] {
+  const bypassable = bypassableNodes(graph);
+  return specs.map((s) => s.role !== 'bias' && bypassable.has(s.node));
 }
 
 /** Kept filters / weights of every spec, from the current real-valued scores (kept: score > 0, as binarize). */
@@ -28,14 +38,14 @@ export function keptCounts(scores: tf.Tensor[]): number[] {
 
 /**
  * Per-score costs for this step and the dense total: `macCosts` (per score,
- * from scoreCosts 'flops') plus, for layer specs, layerCost shared by the
- * `kept` scores. Feed both to retentionTensor.
+ * from scoreCosts 'flops') plus, for the `fixed` specs (fixedCostSpecs),
+ * layerCost shared by the `kept` scores. Feed both to retentionTensor.
  */
-export function latencyCosts(specs: MaskSpec[], macCosts: number[], layerCost: number, kept: number[]): { costs: number[]; total: number } {
+export function latencyCosts(specs: MaskSpec[], macCosts: number[], layerCost: number, fixed: boolean[], kept: number[]): { costs: number[]; total: number } {
   let total = 0;
   const costs = specs.map((s, i) => {
     total += numel(s.shape) * macCosts[i]!;
-    if (!isLayerSpec(s)) return macCosts[i]!;
+    if (!fixed[i]) return macCosts[i]!;
     total += layerCost;
     return macCosts[i]! + layerCost / Math.max(1, kept[i]!);
   });
@@ -43,8 +53,8 @@ export function latencyCosts(specs: MaskSpec[], macCosts: number[], layerCost: n
 }
 
 /** The same modelled cost from fixed 0/1 masks, as a share of the dense model's (for reports and tests). */
-export function latencyShareOf(specs: MaskSpec[], masks: Uint8Array[], macCosts: number[], layerCost: number): number {
+export function latencyShareOf(specs: MaskSpec[], masks: Uint8Array[], macCosts: number[], layerCost: number, fixed: boolean[]): number {
   const kept = masks.map((m) => m.reduce((a, v) => a + v, 0));
-  const { costs, total } = latencyCosts(specs, macCosts, layerCost, kept);
+  const { costs, total } = latencyCosts(specs, macCosts, layerCost, fixed, kept);
   return kept.reduce((a, n, i) => a + n * costs[i]!, 0) / total;
 }

@@ -29,7 +29,7 @@ import {
   type MaskSpec,
   type Penalty,
 } from '../masks/masks.js';
-import { keptCounts, latencyCosts } from '../masks/latency-penalty.js';
+import { fixedCostSpecs, keptCounts, latencyCosts } from '../masks/latency-penalty.js';
 import { Rng, type RngState } from '../random.js';
 import { Adam, type AdamState } from './adam.js';
 import { variableFrom } from './variables.js';
@@ -225,6 +225,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
   const specs = maskSpecs(graph, settings.granularity);
   const penalty = settings.penalty ?? 'params';
   const costs = penalty === 'params' ? null : scoreCosts(graph, specs, penalty);
+  const fixed = penalty === 'latency' ? fixedCostSpecs(graph, specs) : null;
   const numLogits = logitCount(graph);
   const train = problem.train;
   if (train.count === 0) throw new RangeError('the target problem has no training images');
@@ -322,7 +323,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
         if (settings.augment) images = (hooks.augmenter ?? augmentBatch)(images, count, train.height, train.width, train.channels, rng);
 
         // The latency penalty's per-layer term depends on how many filters each layer keeps now.
-        const step = costs && settings.penalty === 'latency' ? latencyCosts(specs, costs, settings.layerCost!, keptCounts(scores)) : null;
+        const step = costs && fixed ? latencyCosts(specs, costs, settings.layerCost!, fixed, keptCounts(scores)) : null;
         const x = tf.tensor4d(images, [count, train.height, train.width, train.channels]);
         const y = labelsOneHot(labels);
         let ce!: tf.Tensor;
