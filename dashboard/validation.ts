@@ -10,6 +10,7 @@ import { checkFinetunableHead, checkFreshNegatives, type FinetuneRequest } from 
 import { DEFAULT_LR_HEAD, PUBLISHED_BATCH, PUBLISHED_EPOCHS } from '../engine/search/defaults.js';
 import type { SearchSettings } from '../engine/search/search.js';
 import { SEARCH_SELECTS } from '../engine/search/selection.js';
+import { PENALTIES } from '../engine/masks/masks.js';
 import { validateArtifactKey } from '../infra/artifacts/artifact-key.js';
 import type { DefectSettings, ReengineerSpec } from '../workflows/types.js';
 import { ValidationError } from './errors.js';
@@ -103,7 +104,7 @@ function classes(o: Obj, classCount: number): number[] {
 
 export const START_RUN_FIELDS = [
   'model', 'data', 'classes', 'mode', 'granularity', 'head', 'alpha', 'lrMask', 'lrHead', 'epochs', 'batchSize', 'seed',
-  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'select', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
+  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'select', 'penalty', 'layerCost', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
   'finetune',
 ] as const;
 
@@ -222,6 +223,12 @@ export function parseStartRun(body: unknown): StartRunRequest {
   const augment = bool(o, 'augment');
   const select = oneOf(o, 'select', SEARCH_SELECTS);
   if (select !== undefined) settings.select = select;
+  const penalty = oneOf(o, 'penalty', PENALTIES);
+  const layerCost = num(o, 'layerCost', (n) => n >= 0, 'a number >= 0 (MACs per image; `seamflow layer-cost` on a worker measures it)');
+  if (penalty !== undefined) settings.penalty = penalty;
+  if (layerCost !== undefined) settings.layerCost = layerCost;
+  if (penalty === 'latency' && layerCost === undefined) throw new ValidationError('layerCost', 'is needed by the latency penalty: the fixed cost of one layer in MACs per image (`seamflow layer-cost` on a worker measures it)');
+  if (layerCost !== undefined && penalty !== 'latency') throw new ValidationError('layerCost', 'is only for penalty latency');
   if (headOnlyEvery !== undefined) settings.headOnlyEvery = headOnlyEvery;
   if (earlyStop !== undefined) settings.earlyStop = earlyStop;
   if (stopAtWrr !== undefined) settings.stopAtWrr = stopAtWrr;

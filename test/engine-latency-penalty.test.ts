@@ -14,6 +14,7 @@ import { binarize } from '../engine/masks/binarize.js';
 import { bypassableNodes } from '../engine/graph/bypassable.js';
 import { fixedCostSpecs, keptCounts, latencyCosts, latencyShareOf } from '../engine/masks/latency-penalty.js';
 import { maskSpecs, retentionTensor, scoreCosts } from '../engine/masks/masks.js';
+import { parseStartRun } from '../dashboard/validation.js';
 import { runSearch, validateSettings, type SearchSettings } from '../engine/search/search.js';
 import { useEngineBackend } from './fixtures/engine/backend.js';
 import { saveToTemp, tinyConvNet, tinyFunctional } from './fixtures/engine/tiny-models.js';
@@ -106,6 +107,16 @@ describe('search with the latency penalty', () => {
     expect(() => validateSettings({ ...base, layerCost: 5 })).toThrow('layerCost is only for the latency penalty, got penalty params');
     expect(() => validateSettings({ ...base, penalty: 'latency', layerCost: -1 })).toThrow('layerCost must be a number >= 0, got -1');
     expect(() => validateSettings({ ...base, penalty: 'speed' as never })).toThrow('penalty must be params, flops, latency, got speed');
+  });
+});
+
+describe('POST /api/runs: penalty', () => {
+  const body = { model: '/m', data: 'synthetic', classes: [1], granularity: 'filter' };
+  it('takes the latency penalty with its layer cost, from JSON or form strings; nothing when absent', () => {
+    expect(parseStartRun({ ...body, penalty: 'latency', layerCost: '1400000' }).spec.settings).toMatchObject({ penalty: 'latency', layerCost: 1_400_000 });
+    expect(parseStartRun({ ...body, penalty: 'flops' }).spec.settings.penalty).toBe('flops');
+    const plain = parseStartRun(body).spec.settings;
+    expect('penalty' in plain || 'layerCost' in plain).toBe(false);
   });
 });
 
