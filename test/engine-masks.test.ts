@@ -7,7 +7,8 @@ import { applyMasks, maskSpecs, maskTensors, retentionTensor, scoreCosts, wrrOf,
 import { loadGraph } from '../engine/graph/import.js';
 import { forward } from '../engine/graph/forward.js';
 import { disposeParams, prepareParams } from '../engine/graph/params.js';
-import { saveToTemp, tinyConvNet } from './fixtures/engine/tiny-models.js';
+import { emptiedLayers, masksCutNetwork } from '../engine/masks/cut.js';
+import { saveToTemp, tinyConvNet, tinyFunctional } from './fixtures/engine/tiny-models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -102,6 +103,32 @@ describe('weight retention rate', () => {
     expect(retentionTensor(specs, maskTensors(set), scoreCosts(graph, specs, 'flops')).dataSync()[0]).toBeCloseTo(kept / total, 6);
     // The same masks keep a larger share of the parameters than of the FLOPs here.
     expect(wrrOf(set)).toBeCloseTo((27 + 2 * 37 + 15) / (4 * 27 + 4 * 37 + 15), 12);
+  });
+});
+
+describe('masks that cut the network', () => {
+  it('cut it when no path from input to output is left with the emptied layers gone', async () => {
+    const graph = await loadGraph(await saveToTemp(tinyFunctional()));
+    const specs = maskSpecs(graph, 'filter');
+    expect(specs.map((s) => s.node)).toEqual(['stem', 'c2', 'dw', 'c3', 'logits']);
+    const emptied = (...nodes: string[]): MaskSet => ({
+      granularity: 'filter',
+      specs,
+      masks: specs.map((s) => new Uint8Array(s.shape.reduce((a, b) => a * b, 1)).fill(nodes.includes(s.node) ? 0 : 1)),
+    });
+    expect(masksCutNetwork(graph, emptied())).toBe(false);
+    // One branch of an Add, or a branch beside a shortcut, can go.
+    expect(masksCutNetwork(graph, emptied('c2'))).toBe(false);
+    expect(masksCutNetwork(graph, emptied('c3', 'dw'))).toBe(false);
+    expect(emptiedLayers(emptied('c3', 'dw'))).toEqual(new Set(['c3', 'dw']));
+    // Both branches of the Add, the stem or the classifier cannot.
+    expect(masksCutNetwork(graph, emptied('c2', 'dw'))).toBe(true);
+    expect(masksCutNetwork(graph, emptied('stem'))).toBe(true);
+    expect(masksCutNetwork(graph, emptied('logits'))).toBe(true);
+    // A layer with one filter kept is not emptied.
+    const oneKept = emptied('stem');
+    oneKept.masks[0]![3] = 1;
+    expect(masksCutNetwork(graph, oneKept)).toBe(false);
   });
 });
 

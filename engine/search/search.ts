@@ -29,12 +29,13 @@ import {
   type MaskSpec,
   type Penalty,
 } from '../masks/masks.js';
+import { masksCutNetwork } from '../masks/cut.js';
 import { fixedCostSpecs, keptCounts, latencyCosts } from '../masks/latency-penalty.js';
 import { Rng, type RngState } from '../random.js';
 import { Adam, type AdamState } from './adam.js';
 import { variableFrom } from './variables.js';
 import { HeadModule, cloneHead, initHead, type HeadData, type HeadKind } from './head.js';
-import { initialSelection, SEARCH_SELECTS, selected, updateSelection, usableFloor, type SearchSelect, type SelectionState } from './selection.js';
+import { initialSelection, SEARCH_SELECTS, selected, updateSelection, type SearchSelect, type SelectionState } from './selection.js';
 
 export { SEARCH_SELECTS, type SearchSelect } from './selection.js';
 
@@ -67,9 +68,9 @@ export interface SearchSettings {
    * epoch, e.g. the one that reached stopAtWrr). With fine-tuning after the
    * search, the masks' size matters more than the frozen weights' accuracy
    * under them, which fine-tuning recovers, so the rule's fall-back to an
-   * earlier, larger epoch is not what such a run wants. A final epoch no
-   * better than chance on validation (selection.ts usableFloor) gives way to
-   * the latest one that is (rule `last-usable`).
+   * earlier, larger epoch is not what such a run wants. A final epoch whose
+   * masks cut every path from input to output (masks/cut.ts) gives way to
+   * the latest one that does not (rule `last-connected`).
    */
   select?: SearchSelect;
   augment?: boolean;
@@ -134,8 +135,8 @@ export interface SearchCheckpoint {
   selection: SelectionState;
   best: Snapshot | null;
   fallback: Snapshot | null;
-  /** With select `last`: the latest epoch above usableFloor (absent in older checkpoints). */
-  lastUsable?: Snapshot | null;
+  /** With select `last`: the latest epoch whose masks leave input and output connected (absent in older checkpoints). */
+  lastConnected?: Snapshot | null;
   elapsedSeconds: number;
   done: boolean;
 }
@@ -143,7 +144,7 @@ export interface SearchCheckpoint {
 export interface SearchResult {
   masks: MaskSet;
   head: HeadData;
-  selected: { epoch: number; valAccuracy: number; wrr: number; rule: 'min-wrr-at-baseline' | 'max-acc-minus-wrr' | 'last-epoch' | 'last-usable' };
+  selected: { epoch: number; valAccuracy: number; wrr: number; rule: 'min-wrr-at-baseline' | 'max-acc-minus-wrr' | 'last-epoch' | 'last-connected' };
   history: EpochRecord[];
   epochsRun: number;
   stoppedEarly: boolean;
@@ -290,7 +291,6 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
 
   const labelsOneHot = (labels: Int32Array) => tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), problem.numOutputs).toFloat());
   const per = train.height * train.width * train.channels;
-  const floor = usableFloor(problem.val.labels, problem.numOutputs);
   let stoppedEarly = false;
 
   try {
@@ -381,7 +381,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
       state.selection = upd.state;
       if (upd.isBest) state.best = snap();
       if (upd.isFallback) state.fallback = snap();
-      if (settings.select === 'last' && valAccuracy > floor) state.lastUsable = snap();
+      if (settings.select === 'last' && !masksCutNetwork(graph, masks)) state.lastConnected = snap();
       const record: EpochRecord = {
         epoch,
         phase,
@@ -412,8 +412,8 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
     const chosen =
       settings.select !== 'last'
         ? { ...(sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback)!, rule: sel.rule }
-        : last.valAccuracy <= floor && state.lastUsable
-          ? { ...state.lastUsable, rule: 'last-usable' as const }
+        : last.epoch !== state.lastConnected?.epoch && state.lastConnected
+          ? { ...state.lastConnected, rule: 'last-connected' as const }
           : { ...lastEpoch(last, final, settings.granularity, specs), rule: 'last-epoch' as const };
     return {
       masks: { granularity: settings.granularity, specs, masks: chosen.masks },

@@ -71,21 +71,6 @@ export function selected(state: SelectionState): (EpochScore & { rule: 'min-wrr-
   return undefined;
 }
 
-/**
- * For `select: 'last'`: the validation accuracy an epoch must beat to count
- * as usable, the majority class's share plus 5 points. A search pushed hard
- * enough can cut every path from input to output (all filters of a layer
- * masked); such masks answer one class whatever the image, and no
- * fine-tuning brings them back, so `last` then returns the latest usable
- * epoch instead (rule `last-usable`).
- */
-export function usableFloor(labels: Int32Array, classes: number): number {
-  if (labels.length === 0) return 0;
-  const counts = new Array<number>(classes).fill(0);
-  for (const l of labels) counts[l] = (counts[l] ?? 0) + 1;
-  return Math.max(...counts) / labels.length + 0.05;
-}
-
 function permille(wrr: number): number {
   return Math.floor(wrr * 1000 + 1e-9);
 }
