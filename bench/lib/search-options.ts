@@ -75,7 +75,7 @@ export function penaltyFields(o: SearchOverrides): Pick<SearchSettings, 'penalty
 /** What the search's alpha weighed, for the reports. */
 export function penaltyWords(s: { penalty: string; layerCost?: number }): string {
   if (s.penalty === 'flops') return 'FLOPs';
-  if (s.penalty === 'latency') return `modelled latency (FLOPs plus ${((s.layerCost ?? 0) / 1e6).toFixed(2)}M MACs per layer still running)`;
+  if (s.penalty === 'latency') return `modelled latency (FLOPs plus ${((s.layerCost ?? 0) / 1e6).toFixed(2)}M MACs per residual-branch layer still running)`;
   return 'parameters (WRR)';
 }
 
