@@ -104,7 +104,7 @@ function classes(o: Obj, classCount: number): number[] {
 
 export const START_RUN_FIELDS = [
   'model', 'data', 'classes', 'mode', 'granularity', 'head', 'alpha', 'lrMask', 'lrHead', 'epochs', 'batchSize', 'seed',
-  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'select', 'penalty', 'layerCost', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
+  'headOnlyEvery', 'earlyStop', 'stopAtWrr', 'stopMidEpoch', 'select', 'penalty', 'layerCost', 'augment', 'limit', 'valFraction', 'checkpointEverySteps', 'runId', 'label', 'defects',
   'finetune',
 ] as const;
 
@@ -221,6 +221,9 @@ export function parseStartRun(body: unknown): StartRunRequest {
   const earlyStop = int(o, 'earlyStop', 0, 10_000);
   const stopAtWrr = num(o, 'stopAtWrr', (n) => n >= 0 && n <= 1, 'a number from 0 to 1');
   const augment = bool(o, 'augment');
+  const stopMidEpoch = bool(o, 'stopMidEpoch');
+  if (stopMidEpoch && stopAtWrr === undefined) throw new ValidationError('stopMidEpoch', 'needs stopAtWrr');
+  if (stopMidEpoch) settings.stopMidEpoch = true;
   const select = oneOf(o, 'select', SEARCH_SELECTS);
   if (select !== undefined) settings.select = select;
   const penalty = oneOf(o, 'penalty', PENALTIES);

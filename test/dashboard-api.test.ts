@@ -165,6 +165,7 @@ describe('dashboard API', () => {
     ['granularity', { granularity: 'atom' }],
     ['select', { select: 'first' }],
     ['penalty', { penalty: 'speed' }],
+    ['stopMidEpoch', { stopMidEpoch: true }],
     ['layerCost', { penalty: 'latency' }],
     ['layerCost', { penalty: 'flops', layerCost: 5 }],
     ['layerCost', { penalty: 'latency', layerCost: -1 }],

@@ -125,6 +125,7 @@ describe('seamflow reengineer: bad inputs', () => {
     ['bad granularity', () => [...base(), '--granularity', 'channel'], '--granularity must be weight or filter, got "channel"'],
     ['bad head', () => [...base(), '--head', 'new'], '--head must be appended or sliced, got "new"'],
     ['bad select', () => [...base(), '--select', 'first'], '--select must be validation or last, got "first"'],
+    ['mid-epoch stop without a WRR', () => [...base(), '--stop-mid-epoch'], '--stop-mid-epoch needs --stop-at-wrr'],
     ['bad penalty', () => [...base(), '--penalty', 'speed'], '--penalty must be params or flops or latency, got "speed"'],
     ['layer cost without the latency penalty', () => [...base(), '--penalty', 'flops', '--layer-cost', '5'], '--layer-cost is only for --penalty latency'],
     ['negative layer cost', () => [...base(), '--penalty', 'latency', '--layer-cost=-5'], '--layer-cost must be a number >= 0 (MACs per image), got "-5"'],

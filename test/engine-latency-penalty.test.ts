@@ -110,11 +110,12 @@ describe('search with the latency penalty', () => {
   });
 });
 
-describe('POST /api/runs: penalty', () => {
+describe('POST /api/runs: search penalty and stop', () => {
   const body = { model: '/m', data: 'synthetic', classes: [1], granularity: 'filter' };
-  it('takes the latency penalty with its layer cost, from JSON or form strings; nothing when absent', () => {
+  it('takes the latency penalty with its layer cost and the mid-epoch stop, from JSON or form strings; nothing when absent', () => {
     expect(parseStartRun({ ...body, penalty: 'latency', layerCost: '1400000' }).spec.settings).toMatchObject({ penalty: 'latency', layerCost: 1_400_000 });
     expect(parseStartRun({ ...body, penalty: 'flops' }).spec.settings.penalty).toBe('flops');
+    expect(parseStartRun({ ...body, stopAtWrr: 0.5, stopMidEpoch: 'true' }).spec.settings).toMatchObject({ stopAtWrr: 0.5, stopMidEpoch: true });
     const plain = parseStartRun(body).spec.settings;
     expect('penalty' in plain || 'layerCost' in plain).toBe(false);
   });

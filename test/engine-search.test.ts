@@ -90,6 +90,29 @@ describe('mask search', () => {
     expect(await maskedAccuracy(graph, params, res.masks, res.head, multi.val, 256)).toBeCloseTo(first.valAccuracy, 12);
   });
 
+  it('stopMidEpoch ends the search at the first step at or below stopAtWrr, nearer the asked size than an epoch-end stop', async () => {
+    // Adam moves every score at about the same pace: here WRR goes 1 -> 0.90 -> 0.46 -> 0.40 in three steps of epoch 3.
+    const settings: SearchSettings = { ...base, epochs: 8, stopAtWrr: 0.95 };
+    const input = { graph, params, problem: multi, baseline: 1 };
+    const byEpoch = await runSearch(input, settings);
+    const byStep = await runSearch(input, { ...settings, stopMidEpoch: true });
+    const [e, st] = [byEpoch.history.at(-1)!, byStep.history.at(-1)!];
+    expect(byStep.stoppedEarly).toBe(true);
+    expect(byStep.history.length).toBe(byEpoch.history.length);
+    expect(e.wrr).toBeLessThan(0.5);
+    expect(st.wrr).toBeLessThanOrEqual(0.95);
+    expect(st.wrr).toBeGreaterThan(0.8);
+    // Resumed from a checkpoint inside the stopping epoch, it stops at the same step.
+    const saved: SearchCheckpoint[] = [];
+    await runSearch(input, { ...settings, stopMidEpoch: true }, { checkpointEverySteps: 1, onCheckpoint: (c) => void saved.push(decodePlain<SearchCheckpoint>(encodePlain(c))) });
+    const inside = saved.find((c) => c.epoch === st.epoch && c.step === 1)!;
+    const resumed = await runSearch(input, { ...settings, stopMidEpoch: true }, { resumeFrom: inside });
+    expect(resumed.finalScores).toEqual(byStep.finalScores);
+    expect(resumed.history.at(-1)!.wrr).toBe(st.wrr);
+    // Without a WRR to stop at, the flag is refused.
+    await expect(runSearch(input, { ...base, stopMidEpoch: true })).rejects.toThrow('stopMidEpoch needs stopAtWrr');
+  });
+
   it('removes whole filters at filter granularity', async () => {
     const baseline = await originalAccuracy(multi, 'val');
     // One score decides a whole filter, so a gentler alpha than per weight.

@@ -1,7 +1,7 @@
 /**
  * The search and fine-tuning overrides the engine suites share (`reengineer`,
  * `export`): --alpha, --lr-mask, --penalty params|flops|latency, --layer-cost MACS,
- * --stop-at-wrr, --select last,
+ * --stop-at-wrr, --stop-mid-epoch, --select last,
  * --finetune-epochs N, --finetune-lr L, --finetune-distill W,
  * --finetune-temperature T, --finetune-fresh-negatives. Without them the published settings
  * apply and nothing is fine-tuned.
@@ -24,6 +24,7 @@ export interface SearchOverrides {
   /** The latency penalty's fixed cost per layer (MACs per image); measured by withLayerCost when not given. */
   layerCost?: number;
   stopAtWrr?: number;
+  stopMidEpoch: boolean;
   /** The search returns its last epoch's masks instead of the validation rule's. */
   selectLast: boolean;
   finetune: (FinetuneRequest & { lr: number }) | null;
@@ -38,6 +39,7 @@ export function searchOverrides(flags: SuiteOptions['flags']): SearchOverrides {
     penalty: penaltyFlag(flagString(flags, 'penalty')),
     ...optionalField('layerCost', opt('layer-cost')),
     ...optionalField('stopAtWrr', opt('stop-at-wrr')),
+    stopMidEpoch: !!flags['stop-mid-epoch'],
     selectLast: flagString(flags, 'select') === 'last',
     finetune:
       epochs > 0
@@ -67,9 +69,16 @@ export async function withLayerCost(o: SearchOverrides): Promise<SearchOverrides
   return { ...o, layerCost: c.macs };
 }
 
-/** The search settings' penalty fields. */
-export function penaltyFields(o: SearchOverrides): Pick<SearchSettings, 'penalty' | 'layerCost'> {
-  return { penalty: o.penalty, ...optionalField('layerCost', o.layerCost) };
+/** The search settings the overrides decide besides alpha and lrMask: penalty, layer cost, stop and selection. */
+export function overrideFields(o: SearchOverrides): Pick<SearchSettings, 'penalty' | 'layerCost' | 'stopAtWrr' | 'stopMidEpoch' | 'select'> {
+  if (o.stopMidEpoch && o.stopAtWrr === undefined) throw new Error('--stop-mid-epoch needs --stop-at-wrr');
+  return {
+    penalty: o.penalty,
+    ...optionalField('layerCost', o.layerCost),
+    ...optionalField('stopAtWrr', o.stopAtWrr),
+    ...(o.stopMidEpoch ? { stopMidEpoch: true } : {}),
+    ...(o.selectLast ? { select: 'last' as const } : {}),
+  };
 }
 
 /** What the search's alpha weighed, for the reports. */

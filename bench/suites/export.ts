@@ -37,7 +37,7 @@ import { flagNumber, flagString, optionalField, type Suite, type SuiteOptions, t
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { latencyOnBackend, type OtherBackendLatency } from './export-other-backend.js';
 import { randomFilterMasks } from './random-filter-masks.js';
-import { finetuneOption, penaltyFields, penaltyWords, searchOverrides, withLayerCost } from '../lib/search-options.js';
+import { finetuneOption, overrideFields, penaltyWords, searchOverrides, withLayerCost } from '../lib/search-options.js';
 
 export interface ExportCase {
   label: string;
@@ -136,7 +136,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
       const lrMask = over.lrMask ?? d.lrMask;
       const steps = Math.ceil(problem.train.count / PUBLISHED_BATCH);
       const bar = createProgressBar(`[bench] filter search target ${t}`, epochs * steps, { logEveryMs: 15000 });
-      const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, ...penaltyFields(over), lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true, ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }), ...(over.selectLast ? { select: 'last' as const } : {}) };
+      const settings = { granularity: 'filter' as const, head: 'appended' as const, alpha, ...overrideFields(over), lrMask, lrHead: DEFAULT_LR_HEAD, epochs, batchSize: PUBLISHED_BATCH, seed, augment: true };
       const ft = finetuneOption(over, settings, `target ${t}`, steps, () => unusedNegatives(dataset, { mode: 'binary', classes: [t], seed }));
       const res = await reengineer(graph, problem, {
         settings,
@@ -174,7 +174,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
   const md = await renderMarkdown(opts, cases, { epochs, limit, backend, elapsed: (performance.now() - started) / 1000 });
   return {
     json: {
-      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, alsoBackend: timing.alsoBackend ?? null, stopAtWrr: over.stopAtWrr ?? null, select: over.selectLast ? 'last' : 'validation', finetune: over.finetune, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
+      settings: { epochs, limit: limit ?? null, targets, randomKeptFractions: fractions, alsoBackend: timing.alsoBackend ?? null, stopAtWrr: over.stopAtWrr ?? null, stopMidEpoch: over.stopMidEpoch, select: over.selectLast ? 'last' : 'validation', finetune: over.finetune, latency: { batchSizes: LATENCY_BATCHES, warmup: 3, runs }, seed },
       backend,
       model: { dir: modelDir, name: graph.name },
       data: { spec: `cifar10:${dataDir}`, name: dataset.name, checksums: dataset.checksums, counts: { train: dataset.train.count, test: dataset.test.count } },

@@ -19,7 +19,7 @@ import { say, since } from '../lib/progress.js';
 import { PUBLISHED } from '../lib/published.js';
 import { plotFile } from '../lib/result-files.js';
 import { flagNumber, flagString, type Suite, type SuiteOptions, type SuiteOutput } from '../lib/suite.js';
-import { finetuneNote, finetuneOption, penaltyFields, searchOverrides, withLayerCost, type SearchOverrides } from '../lib/search-options.js';
+import { finetuneNote, finetuneOption, overrideFields, searchOverrides, withLayerCost, type SearchOverrides } from '../lib/search-options.js';
 import { loadCifar10, loadResnet20 } from '../lib/workload.js';
 import { meanSummary, targetRow, type TargetRow } from './reengineer-rows.js';
 
@@ -81,9 +81,7 @@ async function run(opts: SuiteOptions): Promise<SuiteOutput> {
       head: 'appended',
       alpha: over.alpha ?? d.alpha,
       lrMask: over.lrMask ?? d.lrMask,
-      ...penaltyFields(over),
-      ...(over.stopAtWrr === undefined ? {} : { stopAtWrr: over.stopAtWrr }),
-      ...(over.selectLast ? { select: 'last' as const } : {}),
+      ...overrideFields(over),
       lrHead: DEFAULT_LR_HEAD,
       epochs,
       batchSize: PUBLISHED_BATCH,

@@ -73,6 +73,8 @@ const HELP = `Usage: seamflow reengineer --model DIR --data SPEC --target CLASSE
   --baseline R         published | restricted: the original accuracy selection must reach [published]
   --early-stop P       stop after P epochs below the original once it was reached  [0 = off]
   --stop-at-wrr W      stop once an epoch's WRR <= W
+  --stop-mid-epoch     with --stop-at-wrr: check after every step, so the search stops at the
+                       first masks <= W instead of up to an epoch of pruning past them
   --select validation|last  the masks returned: the published validation rule, or the last epoch's
                        ([ours], for a search followed by fine-tuning)  [validation]
   --checkpoint-every N also checkpoint every N steps (always at epoch ends)  [50]
@@ -123,6 +125,7 @@ export async function run(argv: string[]): Promise<number> {
         baseline: { type: 'string' },
         'early-stop': { type: 'string' },
         'stop-at-wrr': { type: 'string' },
+        'stop-mid-epoch': { type: 'boolean' },
         select: { type: 'string' },
         'checkpoint-every': { type: 'string' },
         resume: { type: 'boolean' },
@@ -154,6 +157,7 @@ export async function run(argv: string[]): Promise<number> {
   const valFraction = num('val-fraction', values['val-fraction'], (n) => n > 0 && n < 1, 'a number in (0, 1)') ?? 0.1;
   const earlyStop = intFlag('early-stop', values['early-stop'], 0) ?? 0;
   const stopAtWrr = num('stop-at-wrr', values['stop-at-wrr'], (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
+  if (values['stop-mid-epoch'] && stopAtWrr === undefined) throw new UsageError('--stop-mid-epoch needs --stop-at-wrr');
   const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], 0) ?? 50;
   const granularity = oneOf<Granularity>('granularity', values.granularity, ['weight', 'filter']) ?? 'weight';
   const headKind = oneOf<HeadKind>('head', values.head, ['appended', 'sliced']) ?? 'appended';
@@ -217,6 +221,7 @@ export async function run(argv: string[]): Promise<number> {
     seed,
     earlyStop,
     stopAtWrr,
+    ...(values['stop-mid-epoch'] ? { stopMidEpoch: true } : {}),
     ...(select ? { select } : {}),
     augment,
   };

@@ -89,6 +89,11 @@ export function keptParamCount(set: MaskSet): number {
   return kept;
 }
 
+/** WRR from the kept scores per spec (e.g. keptCounts of the live scores). */
+export function wrrOfCounts(specs: MaskSpec[], kept: number[]): number {
+  return specs.reduce((a, s, i) => a + kept[i]! * s.paramsPerScore, 0) / maskedParamCount(specs);
+}
+
 /** Weight retention rate: kept / masked, one global ratio. */
 export function wrrOf(set: MaskSet): number {
   return keptParamCount(set) / maskedParamCount(set.specs);

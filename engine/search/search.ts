@@ -23,6 +23,7 @@ import {
   scoreCosts,
   PENALTIES,
   wrrOf,
+  wrrOfCounts,
   wrrTensor,
   type Granularity,
   type MaskSet,
@@ -62,6 +63,13 @@ export interface SearchSettings {
   earlyStop?: number;
   /** Stop as soon as an epoch's WRR is at or below this (e.g. 0.4 for "60% removed"). */
   stopAtWrr?: number;
+  /**
+   * [ours] Check stopAtWrr after every joint step instead of at epoch ends:
+   * the epoch ends as soon as a step leaves masks at or below it (and is
+   * validated as usual), so the search stops near the asked size rather than
+   * up to an epoch's worth of pruning past it.
+   */
+  stopMidEpoch?: boolean;
   /**
    * Which epoch's masks the search returns: `validation` (published: the
    * selection rule of selection.ts; default) or `last` ([ours]: the final
@@ -207,6 +215,7 @@ export function validateSettings(s: SearchSettings): void {
   const es = s.earlyStop ?? 0;
   if (!Number.isInteger(es) || es < 0) bad.push(`earlyStop must be an integer >= 0, got ${es}`);
   if (s.stopAtWrr !== undefined && !(s.stopAtWrr >= 0 && s.stopAtWrr <= 1)) bad.push(`stopAtWrr must be in [0, 1], got ${s.stopAtWrr}`);
+  if (s.stopMidEpoch && s.stopAtWrr === undefined) bad.push('stopMidEpoch needs stopAtWrr');
   if (s.select !== undefined && !SEARCH_SELECTS.includes(s.select)) bad.push(`select must be ${SEARCH_SELECTS.join(' or ')}, got ${String(s.select)}`);
   if (bad.length) throw new RangeError(bad.join('; '));
 }
@@ -304,12 +313,18 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
       }
       const opt = phase === 'head' ? optHead! : optJoint;
       const vars = opt.parameters as tf.Variable[];
+      let reachedMidEpoch = false;
 
       while (state.step < steps) {
         if (hooks.signal?.aborted) {
           const c = snapshot();
           await hooks.onCheckpoint?.(c);
           throw new SearchAbortedError(c);
+        }
+        // The masks the last step left: stop on the first ones at or below the asked WRR, before pruning past them.
+        if (settings.stopMidEpoch && phase === 'joint' && state.step > 0 && wrrOfCounts(specs, keptCounts(scores)) <= settings.stopAtWrr!) {
+          reachedMidEpoch = true;
+          break;
         }
         const start = state.step * settings.batchSize;
         const count = Math.min(settings.batchSize, train.count - start);
@@ -397,7 +412,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
       state.step = 0;
       state.order = new Int32Array(0);
       const stopForWrr = settings.stopAtWrr !== undefined && wrr <= settings.stopAtWrr && phase === 'joint';
-      if (upd.stop || stopForWrr) {
+      if (upd.stop || stopForWrr || reachedMidEpoch) {
         state.done = true;
         stoppedEarly = state.epoch < settings.epochs;
       }
