@@ -6,6 +6,7 @@
  * --finetune-temperature T, --finetune-fresh-negatives. Without them the published settings
  * apply and nothing is fine-tuned.
  */
+import { describeLayerCost } from '../../cli/measured-layer-cost.js';
 import { createProgressBar } from '../../cli/progress.js';
 import { DISTILL_DEFAULT_TEMPERATURE, FINETUNE_DEFAULTS, finetuneSettingsFor, type FinetuneRequest } from '../../engine/finetune/settings.js';
 import type { ImageSet } from '../../engine/data/types.js';
@@ -65,7 +66,7 @@ function penaltyFlag(v: string | undefined): Penalty {
 export async function withLayerCost(o: SearchOverrides): Promise<SearchOverrides> {
   if (o.penalty !== 'latency' || o.layerCost !== undefined) return o;
   const c = await measureLayerCost();
-  say(`layer cost on ${c.backend}: ${(c.macs / 1e6).toFixed(2)}M MACs per image (${c.narrowMs.toFixed(3)} / ${c.wideMs.toFixed(3)} ms per narrow / wide layer)`);
+  say(`layer cost: ${describeLayerCost(c)}`);
   return { ...o, layerCost: c.macs };
 }
 
