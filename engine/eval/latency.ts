@@ -5,6 +5,7 @@
  * asynchronous backends are timed to completion.
  */
 import * as tf from '@tensorflow/tfjs';
+import { median, timeToResult } from './timing.js';
 
 export interface LatencyOptions {
   batchSizes?: number[];
@@ -32,13 +33,7 @@ export async function measureLatency(
   const results: LatencyResult[] = [];
   for (const b of sizes) {
     const x = tf.randomUniform([b, ...inputShape], 0, 1, 'float32', 1) as unknown as tf.Tensor4D;
-    const once = async () => {
-      const t0 = performance.now();
-      const y = tf.tidy(() => run(x));
-      await y.data();
-      y.dispose();
-      return performance.now() - t0;
-    };
+    const once = () => timeToResult(() => run(x));
     for (let i = 0; i < warmup; i++) await once();
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -46,10 +41,8 @@ export async function measureLatency(
       await new Promise((resolve) => setImmediate(resolve));
     }
     x.dispose();
-    times.sort((p, q) => p - q);
-    const mid = times.length >> 1;
-    const median = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
-    results.push({ batchSize: b, medianMs: median, minMs: times[0]!, runs, perImageMs: median / b });
+    const mid = median(times);
+    results.push({ batchSize: b, medianMs: mid, minMs: Math.min(...times), runs, perImageMs: mid / b });
   }
   return { backend: tf.getBackend(), results };
 }

@@ -8,6 +8,7 @@
  * fixed part. Fixed over slope is what a layer costs before it computes.
  */
 import * as tf from '@tensorflow/tfjs';
+import { median, timeToResult } from './timing.js';
 
 export interface LayerCostOptions {
   /** Images per timed call (the batch the model is meant to serve). */
@@ -32,12 +33,6 @@ export interface LayerCost {
   wideMs: number;
   /** Milliseconds per million MACs per image at this batch size. */
   msPerMmac: number;
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function probeModel(depth: number, width: number, size: number): tf.Sequential {
@@ -73,13 +68,7 @@ export async function measureLayerCost(opts: LayerCostOptions = {}): Promise<Lay
   const probes = [narrow, wide].flatMap((width) =>
     [1, depth].map((d) => ({ width, depth: d, model: probeModel(d, width, size), x: tf.randomUniform([batch, size, size, width], -1, 1, 'float32', 7), times: [] as number[] })),
   );
-  const once = async (p: (typeof probes)[number]) => {
-    const t0 = performance.now();
-    const y = p.model.predict(p.x) as tf.Tensor;
-    await y.data();
-    y.dispose();
-    return performance.now() - t0;
-  };
+  const once = (p: (typeof probes)[number]) => timeToResult(() => p.model.predict(p.x) as tf.Tensor);
   try {
     for (let i = 0; i < warmup; i++) for (const p of probes) await once(p);
     // Interleaved, so drift on a shared machine hits every probe alike.

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LatencyResult } from '../eval/latency.js';
+import { median, timeToResult } from '../eval/timing.js';
 
 export interface SideBySideOptions {
   batchSizes?: number[];
@@ -29,13 +30,7 @@ export async function measureSideBySide(
   const warmup = opts.warmup ?? 3;
   const runs = opts.runs ?? 10;
   const results: Record<string, LatencyResult[]> = Object.fromEntries(models.map((m) => [m.name, []]));
-  const once = async (m: TimedModel, x: tf.Tensor) => {
-    const t0 = performance.now();
-    const y = tf.tidy(() => m.predict(x));
-    await y.data();
-    y.dispose();
-    return performance.now() - t0;
-  };
+  const once = (m: TimedModel, x: tf.Tensor) => timeToResult(() => m.predict(x));
   for (const b of sizes) {
     const x = tf.randomUniform([b, ...inputShape], 0, 1, 'float32', opts.seed ?? 1);
     const times = models.map(() => [] as number[]);
@@ -52,10 +47,9 @@ export async function measureSideBySide(
       x.dispose();
     }
     models.forEach((m, i) => {
-      const t = times[i]!.sort((p, q) => p - q);
-      const mid = t.length >> 1;
-      const median = t.length % 2 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2;
-      results[m.name]!.push({ batchSize: b, medianMs: median, minMs: t[0]!, runs, perImageMs: median / b });
+      const t = times[i]!;
+      const mid = median(t);
+      results[m.name]!.push({ batchSize: b, medianMs: mid, minMs: Math.min(...t), runs, perImageMs: mid / b });
     });
   }
   return { backend: tf.getBackend(), results };

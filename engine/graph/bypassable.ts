@@ -7,10 +7,14 @@
  */
 import type { Graph } from './types.js';
 
-/** Whether the output is reachable from the input with the `without` nodes deleted. */
-export function reachesOutput(graph: Graph, without: ReadonlySet<string>): boolean {
+function consumersOf(graph: Graph): Map<string, string[]> {
   const consumers = new Map<string, string[]>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n.name]);
+  return consumers;
+}
+
+/** Whether the output is reachable from the input with the `without` nodes deleted. */
+export function reachesOutput(graph: Graph, without: ReadonlySet<string>, consumers = consumersOf(graph)): boolean {
   const seen = new Set<string>([graph.input]);
   const todo = [graph.input];
   while (todo.length) {
@@ -27,5 +31,6 @@ export function reachesOutput(graph: Graph, without: ReadonlySet<string>): boole
 
 export function bypassableNodes(graph: Graph): Set<string> {
   const ends = new Set([graph.input, graph.output]);
-  return new Set(graph.nodes.filter((n) => !ends.has(n.name) && reachesOutput(graph, new Set([n.name]))).map((n) => n.name));
+  const consumers = consumersOf(graph);
+  return new Set(graph.nodes.filter((n) => !ends.has(n.name) && reachesOutput(graph, new Set([n.name]), consumers)).map((n) => n.name));
 }

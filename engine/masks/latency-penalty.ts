@@ -52,7 +52,7 @@ export function latencyCosts(specs: MaskSpec[], macCosts: number[], layerCost: n
   return { costs, total };
 }
 
-/** The same modelled cost from fixed 0/1 masks, as a share of the dense model's (for reports and tests). */
+/** The same modelled cost from fixed 0/1 masks, as a share of the dense model's (what the step costs must add up to). */
 export function latencyShareOf(specs: MaskSpec[], masks: Uint8Array[], macCosts: number[], layerCost: number, fixed: boolean[]): number {
   const kept = masks.map((m) => m.reduce((a, v) => a + v, 0));
   const { costs, total } = latencyCosts(specs, macCosts, layerCost, fixed, kept);

@@ -321,8 +321,10 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
           await hooks.onCheckpoint?.(c);
           throw new SearchAbortedError(c);
         }
-        // The masks the last step left: stop on the first ones at or below the asked WRR, before pruning past them.
-        if (settings.stopMidEpoch && phase === 'joint' && state.step > 0 && wrrOfCounts(specs, keptCounts(scores)) <= settings.stopAtWrr!) {
+        // Kept filters per layer in the masks the last step left: the mid-epoch stop and the latency penalty read them.
+        const keptFilters = fixed || settings.stopMidEpoch ? keptCounts(scores) : null;
+        // Stop on the first masks at or below the asked WRR, before pruning past them.
+        if (settings.stopMidEpoch && phase === 'joint' && state.step > 0 && wrrOfCounts(specs, keptFilters!) <= settings.stopAtWrr!) {
           reachedMidEpoch = true;
           break;
         }
@@ -337,8 +339,7 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
         }
         if (settings.augment) images = (hooks.augmenter ?? augmentBatch)(images, count, train.height, train.width, train.channels, rng);
 
-        // The latency penalty's per-layer term depends on how many filters each layer keeps now.
-        const step = costs && fixed ? latencyCosts(specs, costs, settings.layerCost!, fixed, keptCounts(scores)) : null;
+        const step = costs && fixed ? latencyCosts(specs, costs, settings.layerCost!, fixed, keptFilters!) : null;
         const x = tf.tensor4d(images, [count, train.height, train.width, train.channels]);
         const y = labelsOneHot(labels);
         let ce!: tf.Tensor;
@@ -424,11 +425,13 @@ export async function runSearch(input: SearchInput, settings: SearchSettings, ho
     const sel = selected(state.selection);
     if (!sel) throw new Error('mask search ran no epoch');
     const last = state.history.at(-1)!;
+    // With select last, lastConnected is the final epoch itself unless the final masks cut the network.
+    const connected = state.lastConnected;
     const chosen =
       settings.select !== 'last'
         ? { ...(sel.rule === 'min-wrr-at-baseline' ? state.best : state.fallback)!, rule: sel.rule }
-        : last.epoch !== state.lastConnected?.epoch && state.lastConnected
-          ? { ...state.lastConnected, rule: 'last-connected' as const }
+        : connected && connected.epoch !== last.epoch
+          ? { ...connected, rule: 'last-connected' as const }
           : { ...lastEpoch(last, final, settings.granularity, specs), rule: 'last-epoch' as const };
     return {
       masks: { granularity: settings.granularity, specs, masks: chosen.masks },
